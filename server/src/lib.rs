@@ -1,0 +1,5 @@
+//! `trace-server`: the central server of rfid-trace.
+//!
+//! Today it carries the `code` command: decode any code a user holds into its canonical
+//! identity. Ingest, the store, trace and recall, EPCIS 2.0 and the web pages follow
+//! (issues 5–7).

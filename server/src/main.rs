@@ -1,0 +1,2 @@
+//! The `trace-server` command line.
+fn main() {}

@@ -1,0 +1,4 @@
+//! `trace-tests`: end-to-end tests that run the real binaries as separate processes
+//! (emulated readers → firmware/gateway → a real MQTT broker → server → HTTP) and assert
+//! what a user would see. Its suites arrive with the parts they exercise (issue 8); the
+//! workspace-level data tests live with each crate today.
