@@ -39,7 +39,9 @@ pub fn compute(payload: &str) -> Result<u8, CheckDigitError> {
         let digit = c
             .to_digit(10)
             .ok_or(CheckDigitError::NotDigit { position, found: c })?;
-        sum += if from_right % 2 == 0 { 3 * digit } else { digit };
+        let weight = if from_right % 2 == 0 { 3 } else { 1 };
+        // Kept reduced so that no input length can overflow it.
+        sum = (sum + weight * digit) % 10;
     }
     // `sum % 10` is below 10, so the cast cannot truncate.
     Ok(((10 - sum % 10) % 10) as u8)

@@ -2,6 +2,7 @@
 //! crosses a process boundary, defined once.
 //!
 //! - [`check_digit`]: the GS1 modulo-10 check digit shared by every GS1 key.
+//! - [`company_prefix`]: GS1 Company Prefix lengths, needed to turn GS1 keys into EPC URIs.
 //!
 //! The crate is `#![no_std]`. Without features it needs no allocator, so the firmware can
 //! decode tags and speak the link protocol on a microcontroller. Features:
@@ -12,7 +13,8 @@
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", test))]
 extern crate std;
 
 pub mod check_digit;
+pub mod company_prefix;
