@@ -3,6 +3,8 @@
 //!
 //! - [`check_digit`]: the GS1 modulo-10 check digit shared by every GS1 key.
 //! - [`company_prefix`]: GS1 Company Prefix lengths, needed to turn GS1 keys into EPC URIs.
+//! - [`cn_drug`]: the 20-digit Chinese drug traceability code.
+//! - [`uid`]: tags without an EPC (EM4100, ISO 14443-A UIDs).
 //!
 //! The crate is `#![no_std]`. Without features it needs no allocator, so the firmware can
 //! decode tags and speak the link protocol on a microcontroller. Features:
@@ -17,4 +19,6 @@ extern crate alloc;
 extern crate std;
 
 pub mod check_digit;
+pub mod cn_drug;
 pub mod company_prefix;
+pub mod uid;
