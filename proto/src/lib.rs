@@ -2,6 +2,7 @@
 //! crosses a process boundary, defined once.
 //!
 //! - [`check_digit`]: the GS1 modulo-10 check digit shared by every GS1 key.
+//! - [`epc`]: EPC Tag Data Standard binary, tag URI and pure identity URI forms, and their GS1 AIs.
 //!
 //! The crate is `#![no_std]`. Without features it needs no allocator, so the firmware can
 //! decode tags and speak the link protocol on a microcontroller. Features:
@@ -16,3 +17,4 @@ extern crate alloc;
 extern crate std;
 
 pub mod check_digit;
+pub mod epc;
