@@ -12,7 +12,9 @@ use super::cpi::Cpi;
 use super::giai::Giai;
 use super::itip::Itip;
 use super::key::{Key, ai_field, partition_of};
-use super::keyed::{GDTI, GRAI, GSRN, GSRNP, KeyOnly, KeySerial, LGTIN, SGCN, SGLN, SGTIN, SSCC};
+use super::keyed::{
+    GDTI, GRAI, GSRN, GSRNP, KeyOnly, KeySerial, LGTIN, SGCN, SGLN, SGTIN, SSCC, Spec,
+};
 use super::lgtin::Lgtin;
 use super::{EpcError, EpcId};
 
@@ -201,15 +203,18 @@ impl Gs1Identity {
             return Err(EpcError::SeveralKeys { first: key, second });
         }
         let gcp = usize::from(gcp_len);
+        let key_only = |lead, spec: &Spec| {
+            Key::from_gs1(value, key, gcp_len, lead, spec.layout).map(KeyOnly::new)
+        };
         let epc = match key {
             "01" => {
                 let k = Key::from_gs1(value, key, gcp_len, true, SGTIN.layout)?;
                 return match (qualifier("21"), qualifier("10")) {
-                    (Some(serial), _) => Ok(Gs1Identity::Epc(EpcId::Sgtin(KeySerial::new(
-                        k, serial, &SGTIN,
-                    )?))),
+                    (Some(serial), _) => {
+                        KeySerial::new(k, serial, &SGTIN).map(|v| Gs1Identity::Epc(EpcId::Sgtin(v)))
+                    }
                     (None, Some(lot)) => {
-                        Ok(Gs1Identity::Lgtin(Lgtin(KeySerial::new(k, lot, &LGTIN)?)))
+                        KeySerial::new(k, lot, &LGTIN).map(|v| Gs1Identity::Lgtin(Lgtin(v)))
                     }
                     (None, None) => Err(EpcError::MissingAi {
                         key,
@@ -217,27 +222,9 @@ impl Gs1Identity {
                     }),
                 };
             }
-            "00" => EpcId::Sscc(KeyOnly::new(Key::from_gs1(
-                value,
-                key,
-                gcp_len,
-                true,
-                SSCC.layout,
-            )?)),
-            "8018" => EpcId::Gsrn(KeyOnly::new(Key::from_gs1(
-                value,
-                key,
-                gcp_len,
-                false,
-                GSRN.layout,
-            )?)),
-            "8017" => EpcId::Gsrnp(KeyOnly::new(Key::from_gs1(
-                value,
-                key,
-                gcp_len,
-                false,
-                GSRNP.layout,
-            )?)),
+            "00" => EpcId::Sscc(key_only(true, &SSCC)?),
+            "8018" => EpcId::Gsrn(key_only(false, &GSRN)?),
+            "8017" => EpcId::Gsrnp(key_only(false, &GSRNP)?),
             "414" => {
                 let k = Key::from_gs1(value, key, gcp_len, false, SGLN.layout)?;
                 EpcId::Sgln(KeySerial::new(k, qualifier("254").unwrap_or("0"), &SGLN)?)
@@ -253,11 +240,8 @@ impl Gs1Identity {
                 }
                 let (grai, serial) = split(rest, 13, key, 29)?;
                 let serial = needs(serial, key, "a serial after the GRAI")?;
-                EpcId::Grai(KeySerial::new(
-                    Key::from_gs1(grai, key, gcp_len, false, GRAI.layout)?,
-                    serial,
-                    &GRAI,
-                )?)
+                let k = Key::from_gs1(grai, key, gcp_len, false, GRAI.layout)?;
+                EpcId::Grai(KeySerial::new(k, serial, &GRAI)?)
             }
             "8004" => {
                 partition_of(gcp)?;
@@ -265,14 +249,11 @@ impl Gs1Identity {
                 EpcId::Giai(Giai::new(prefix, asset)?)
             }
             "253" | "255" => {
-                let (gdti, serial) = split(value, 13, key, 30)?;
+                let (digits, serial) = split(value, 13, key, 30)?;
                 let serial = needs(serial, key, "a serial after the 13-digit key")?;
                 let spec = if key == "253" { &GDTI } else { &SGCN };
-                let v = KeySerial::new(
-                    Key::from_gs1(gdti, key, gcp_len, false, spec.layout)?,
-                    serial,
-                    spec,
-                )?;
+                let k = Key::from_gs1(digits, key, gcp_len, false, spec.layout)?;
+                let v = KeySerial::new(k, serial, spec)?;
                 if key == "253" {
                     EpcId::Gdti(v)
                 } else {

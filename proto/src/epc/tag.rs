@@ -145,7 +145,8 @@ impl Epc {
         EpcHex(self)
     }
 
-    /// The tag URI, e.g. `urn:epc:tag:sgtin-96:3.0614141.812345.6789` (also [`Display`](fmt::Display)).
+    /// The tag URI, e.g. `urn:epc:tag:sgtin-96:3.0614141.812345.6789`; the same as
+    /// [`Display`](fmt::Display).
     pub fn tag_uri(&self) -> impl fmt::Display + '_ {
         self
     }
