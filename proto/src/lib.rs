@@ -5,6 +5,7 @@
 //! - [`company_prefix`]: GS1 Company Prefix lengths, needed to turn GS1 keys into EPC URIs.
 //! - [`cn_drug`]: the 20-digit Chinese drug traceability code.
 //! - [`uid`]: tags without an EPC (EM4100, ISO 14443-A UIDs).
+//! - [`epc`]: EPC Tag Data Standard binary, tag URI and pure identity URI forms, and their GS1 AIs.
 //!
 //! The crate is `#![no_std]`. Without features it needs no allocator, so the firmware can
 //! decode tags and speak the link protocol on a microcontroller. Features:
@@ -21,4 +22,5 @@ extern crate std;
 pub mod check_digit;
 pub mod cn_drug;
 pub mod company_prefix;
+pub mod epc;
 pub mod uid;

@@ -1,0 +1,184 @@
+//! Bit-level access to the EPC field of the EPC memory bank (TDS §15.1: the EPC starts at bit
+//! 20h of bank 01, most significant bit first), and the hex form readers print.
+
+use super::EpcError;
+
+/// The most bits an EPC can have: the Gen2 PC word counts at most 31 words (496 bits); the
+/// buffer is rounded up to whole 16-bit words so the last word always has room.
+pub(crate) const MAX_BITS: usize = 512;
+/// [`MAX_BITS`] in bytes.
+pub(crate) const MAX_BYTES: usize = MAX_BITS / 8;
+
+/// Reads big-endian bit fields from a byte slice limited to `len` bits.
+pub(crate) struct BitReader<'a> {
+    bytes: &'a [u8],
+    len: usize,
+    pos: usize,
+}
+
+impl<'a> BitReader<'a> {
+    /// A reader over the first `len` bits of `bytes` (bits past the slice read as missing).
+    pub(crate) fn new(bytes: &'a [u8], len: usize) -> Self {
+        Self {
+            bytes,
+            len: len.min(bytes.len().saturating_mul(8)),
+            pos: 0,
+        }
+    }
+
+    /// Bits read so far.
+    pub(crate) fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// Bits available in total.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Reads `n` (at most 64) bits as an unsigned integer.
+    pub(crate) fn read(&mut self, n: u32) -> Result<u64, EpcError> {
+        let end = self.pos.saturating_add(n as usize);
+        if end > self.len {
+            return Err(EpcError::Truncated {
+                needed: end,
+                given: self.len,
+            });
+        }
+        let mut value = 0u64;
+        for i in self.pos..end {
+            let byte = self.bytes.get(i / 8).copied().unwrap_or(0);
+            value = (value << 1) | u64::from((byte >> (7 - i % 8)) & 1);
+        }
+        self.pos = end;
+        Ok(value)
+    }
+
+    /// Whether every bit from the current position to `end` (capped at the length) is zero.
+    pub(crate) fn zero_until(&mut self, end: usize) -> Result<bool, EpcError> {
+        while self.pos < end {
+            let n = (end - self.pos).min(64) as u32;
+            if self.read(n)? != 0 {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Writes big-endian bit fields into a zeroed buffer of [`MAX_BYTES`].
+pub(crate) struct BitWriter {
+    buf: [u8; MAX_BYTES],
+    pos: usize,
+}
+
+impl BitWriter {
+    /// An empty writer.
+    pub(crate) fn new() -> Self {
+        Self {
+            buf: [0; MAX_BYTES],
+            pos: 0,
+        }
+    }
+
+    /// Bits written so far.
+    pub(crate) fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// Appends the low `n` (at most 64) bits of `value`.
+    pub(crate) fn write(&mut self, value: u64, n: u32) -> Result<(), EpcError> {
+        for shift in (0..n).rev() {
+            let Some(byte) = self.buf.get_mut(self.pos / 8) else {
+                return Err(EpcError::BufferTooSmall {
+                    needed: self.pos / 8 + 1,
+                    given: MAX_BYTES,
+                });
+            };
+            if (value >> shift) & 1 == 1 {
+                *byte |= 0x80 >> (self.pos % 8);
+            }
+            self.pos += 1;
+        }
+        Ok(())
+    }
+
+    /// Appends `n` zero bits.
+    pub(crate) fn zeros(&mut self, n: u32) -> Result<(), EpcError> {
+        let mut left = n;
+        while left > 0 {
+            let step = left.min(64);
+            self.write(0, step)?;
+            left -= step;
+        }
+        Ok(())
+    }
+
+    /// The bytes written, padded with zero bits to a whole 16-bit word as in the EPC bank.
+    pub(crate) fn words(&self) -> &[u8] {
+        let bytes = self.pos.div_ceil(16) * 2;
+        self.buf.get(..bytes).unwrap_or(&self.buf)
+    }
+}
+
+/// Parses hex digits (either case, no separators) into bytes; returns the buffer and the
+/// number of bits given, so an odd digit count keeps its last nibble.
+pub(crate) fn parse_hex(hex: &str) -> Result<([u8; MAX_BYTES], usize), EpcError> {
+    let mut buf = [0u8; MAX_BYTES];
+    let mut count = 0usize;
+    for (position, c) in hex.chars().enumerate() {
+        let nibble = c
+            .to_digit(16)
+            .ok_or(EpcError::BadHex { position, found: c })?;
+        if let Some(byte) = buf.get_mut(position / 2) {
+            // `to_digit(16)` is below 16, so the cast keeps every bit.
+            let nibble = nibble as u8;
+            *byte |= if position % 2 == 0 {
+                nibble << 4
+            } else {
+                nibble
+            };
+        }
+        count = position + 1;
+    }
+    if count > MAX_BYTES * 2 {
+        return Err(EpcError::HexTooLong {
+            given: count,
+            max: MAX_BYTES * 2,
+        });
+    }
+    Ok((buf, count * 4))
+}
+
+/// Uppercase hex of a byte slice, through `core::fmt`.
+pub(crate) struct Hex<'a>(pub(crate) &'a [u8]);
+
+impl core::fmt::Display for Hex<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02X}"))
+    }
+}
+
+/// Writes a decimal integer field (no leading zeros, below `2^bits`) of a binary scheme.
+pub(crate) fn write_int(
+    w: &mut BitWriter,
+    text: &str,
+    bits: u8,
+    field: &'static str,
+    scheme: &'static str,
+) -> Result<(), EpcError> {
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(EpcError::NotNumeric { field, scheme });
+    }
+    let value = super::uri::number(text, field, scheme, bits)?;
+    w.write(value, u32::from(bits))
+}
+
+/// Reads a `bits`-bit integer field as decimal text without leading zeros.
+pub(crate) fn read_int<const N: usize>(
+    r: &mut BitReader<'_>,
+    bits: u8,
+    field: &'static str,
+) -> Result<heapless::String<N>, EpcError> {
+    super::uri::decimal(r.read(u32::from(bits))?, 0, field)
+}

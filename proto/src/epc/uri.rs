@@ -1,0 +1,159 @@
+//! URI syntax shared by the schemes (TDS 2.x §6 and §12): the `urn:epc:` prefixes, splitting a
+//! body into its `.`-separated components, and the numeric component grammars.
+
+use heapless::String;
+
+use super::EpcError;
+use super::error::NAME_CAP;
+
+/// Prefix of pure identity URIs.
+pub(crate) const ID_PREFIX: &str = "urn:epc:id:";
+/// Prefix of tag URIs.
+pub(crate) const TAG_PREFIX: &str = "urn:epc:tag:";
+/// Prefix of EPC class URIs.
+pub(crate) const CLASS_PREFIX: &str = "urn:epc:class:";
+
+/// Splits `urn:epc:<kind>:<name>:<body>` after `prefix` into the name and the body.
+pub(crate) fn split_uri<'a>(
+    uri: &'a str,
+    prefix: &'static str,
+) -> Result<(&'a str, &'a str), EpcError> {
+    let rest = uri
+        .strip_prefix(prefix)
+        .ok_or(EpcError::BadUriPrefix { expected: prefix })?;
+    rest.split_once(':')
+        .ok_or_else(|| EpcError::UnknownScheme(capped(rest)))
+}
+
+/// Splits a URI body into exactly `N` components. With `rest_in_last`, the last component
+/// takes everything after the first `N - 1` dots: serials may contain `.` themselves.
+pub(crate) fn components<'a, const N: usize>(
+    body: &'a str,
+    scheme: &'static str,
+    rest_in_last: bool,
+) -> Result<[&'a str; N], EpcError> {
+    let mut out = [""; N];
+    let mut found = 0;
+    let mut parts = body.splitn(if rest_in_last { N } else { usize::MAX }, '.');
+    for part in parts.by_ref() {
+        if let Some(slot) = out.get_mut(found) {
+            *slot = part;
+        }
+        found += 1;
+    }
+    if found == N {
+        Ok(out)
+    } else {
+        Err(EpcError::ComponentCount {
+            scheme,
+            expected: N,
+            found,
+        })
+    }
+}
+
+/// A padded numeric component: `min..=max` ASCII digits, leading zeros significant.
+pub(crate) fn digits<const N: usize>(
+    s: &str,
+    field: &'static str,
+    min: usize,
+    max: usize,
+) -> Result<String<N>, EpcError> {
+    if let Some((position, found)) = s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        return Err(EpcError::BadChar {
+            field,
+            position,
+            found,
+        });
+    }
+    let bad_length = EpcError::BadLength {
+        field,
+        min,
+        max,
+        found: s.len(),
+    };
+    if !(min..=max).contains(&s.len()) {
+        return Err(bad_length);
+    }
+    String::try_from(s).map_err(|_| bad_length)
+}
+
+/// A numeric component (TDS `NumericComponent`): `0` or digits without a leading zero, as an
+/// integer below `2^bits`; `context` names the grammar in errors.
+pub(crate) fn number(
+    s: &str,
+    field: &'static str,
+    context: &'static str,
+    bits: u8,
+) -> Result<u64, EpcError> {
+    let value = integer(s, field, context)?;
+    if bits < 64 && value >> bits != 0 {
+        return Err(EpcError::DoesNotFit {
+            field,
+            scheme: context,
+            bits,
+        });
+    }
+    Ok(value)
+}
+
+/// The value of a string of at most 19 digits without leading zero (so it fits a `u64`).
+pub(crate) fn integer(
+    s: &str,
+    field: &'static str,
+    context: &'static str,
+) -> Result<u64, EpcError> {
+    digits::<19>(s, field, 1, 19).map_err(|e| match e {
+        EpcError::BadLength { found, .. } if found > 19 => EpcError::DoesNotFit {
+            field,
+            scheme: context,
+            bits: 64,
+        },
+        other => other,
+    })?;
+    if s.len() > 1 && s.starts_with('0') {
+        return Err(EpcError::LeadingZero { field, context });
+    }
+    Ok(s.bytes().fold(0u64, |v, d| v * 10 + u64::from(d - b'0')))
+}
+
+/// `value` as decimal digits, zero-padded on the left to `width`.
+pub(crate) fn decimal<const N: usize>(
+    value: u64,
+    width: usize,
+    field: &'static str,
+) -> Result<String<N>, EpcError> {
+    let mut buf = [b'0'; 20];
+    let mut v = value;
+    let mut start = buf.len();
+    while v > 0 || start == buf.len() {
+        start -= 1;
+        if let Some(slot) = buf.get_mut(start) {
+            // `v % 10` is a single digit.
+            *slot = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+    }
+    let len = buf.len() - start;
+    let start = start.saturating_sub(width.saturating_sub(len));
+    let text = buf
+        .get(start..)
+        .and_then(|b| core::str::from_utf8(b).ok())
+        .unwrap_or("");
+    String::try_from(text).map_err(|_| EpcError::TooManyDigits {
+        field,
+        value,
+        digits: N as u8,
+    })
+}
+
+/// `s` cut to [`NAME_CAP`] characters, for errors that quote an unknown name.
+pub(crate) fn capped(s: &str) -> String<NAME_CAP> {
+    let mut out = String::new();
+    for c in s.chars() {
+        if out.push(c).is_err() {
+            break;
+        }
+    }
+    out
+}
