@@ -115,6 +115,11 @@ impl FromStr for CnDrugCode {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_str::serde_as_str! {
+    CnDrugCode => "a 20-digit drug traceability code or its URI (urn:rfid-trace:cn-drug:…)",
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

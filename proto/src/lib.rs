@@ -23,4 +23,6 @@ pub mod check_digit;
 pub mod cn_drug;
 pub mod company_prefix;
 pub mod epc;
+#[cfg(feature = "serde")]
+mod serde_str;
 pub mod uid;

@@ -210,6 +210,11 @@ impl FromStr for TagUid {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_str::serde_as_str! {
+    TagUid => "a tag UID URI (urn:rfid-trace:uid:<tech>:<hex>)",
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

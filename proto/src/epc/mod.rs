@@ -57,41 +57,8 @@ pub use non_gs1::{Adi, Gid, Usdod};
 pub use scheme::Scheme;
 pub use tag::Epc;
 
-/// Serialize/Deserialize as the canonical URI string, never as the struct layout, so JSON
-/// views and stored records carry the identifier users know.
 #[cfg(feature = "serde")]
-macro_rules! serde_as_uri {
-    ($($ty:ty => $what:literal),* $(,)?) => {$(
-        impl serde::Serialize for $ty {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.collect_str(self)
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $ty {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct Visitor;
-
-                impl serde::de::Visitor<'_> for Visitor {
-                    type Value = $ty;
-
-                    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                        f.write_str($what)
-                    }
-
-                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$ty, E> {
-                        v.parse().map_err(E::custom)
-                    }
-                }
-
-                deserializer.deserialize_str(Visitor)
-            }
-        }
-    )*};
-}
-
-#[cfg(feature = "serde")]
-serde_as_uri! {
+crate::serde_str::serde_as_str! {
     EpcId => "an EPC pure identity URI (urn:epc:id:…)",
     Epc => "an EPC tag URI (urn:epc:tag:…)",
     Lgtin => "an LGTIN class URI (urn:epc:class:lgtin:…)",
