@@ -39,7 +39,11 @@ pub fn compute(payload: &str) -> Result<u8, CheckDigitError> {
         let digit = c
             .to_digit(10)
             .ok_or(CheckDigitError::NotDigit { position, found: c })?;
-        sum += if from_right % 2 == 0 { 3 * digit } else { digit };
+        sum += if from_right % 2 == 0 {
+            3 * digit
+        } else {
+            digit
+        };
     }
     // `sum % 10` is below 10, so the cast cannot truncate.
     Ok(((10 - sum % 10) % 10) as u8)
