@@ -126,6 +126,12 @@ fn decode_all<M: LinkMessage>(bytes: &[u8]) -> std::vec::Vec<Result<Frame<M>, Fr
     d.feed(bytes).collect()
 }
 
+/// postcard bytes without needing postcard's `alloc` (these tests also run without features).
+fn postcard_bytes<T: serde::Serialize>(value: &T) -> Result<std::vec::Vec<u8>, postcard::Error> {
+    let mut buf = [0u8; 512];
+    postcard::to_slice(value, &mut buf).map(|b| b.to_vec())
+}
+
 fn hex(bytes: &[u8]) -> std::string::String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -138,7 +144,7 @@ fn reference_frame<M: serde::Serialize>(
     m: &M,
     extra: &[u8],
 ) -> std::vec::Vec<u8> {
-    let mut body = postcard::to_stdvec(&(format, seq, m)).unwrap();
+    let mut body = postcard_bytes(&(format, seq, m)).unwrap();
     body.extend_from_slice(extra);
     let crc = crc::Crc::<u32>::new(&crc::CRC_32_ISCSI).checksum(&body);
     body.extend_from_slice(&crc.to_le_bytes());
@@ -257,13 +263,13 @@ fn largest_messages_fit_the_limit() {
             kind: Some(ReaderKind::UhfM100),
         }; 8]),
     });
-    let read_len = postcard::to_stdvec(&biggest_read).unwrap().len();
+    let read_len = postcard_bytes(&biggest_read).unwrap().len();
     assert_eq!(
         read_len, 98,
         "the module doc of MAX_MESSAGE_LEN quotes this size"
     );
     for m in [biggest_hello, biggest_read, biggest_heartbeat] {
-        assert!(postcard::to_stdvec(&m).unwrap().len() <= MAX_MESSAGE_LEN);
+        assert!(postcard_bytes(&m).unwrap().len() <= MAX_MESSAGE_LEN);
         let frame = encode(u32::MAX, &m);
         assert_eq!(
             decode_all::<ToGateway>(&frame),
@@ -273,7 +279,7 @@ fn largest_messages_fit_the_limit() {
             })]
         );
     }
-    assert!(postcard::to_stdvec(&biggest_configure).unwrap().len() <= MAX_MESSAGE_LEN);
+    assert!(postcard_bytes(&biggest_configure).unwrap().len() <= MAX_MESSAGE_LEN);
 }
 
 #[test]
