@@ -3,6 +3,7 @@
 //!
 //! - [`check_digit`]: the GS1 modulo-10 check digit shared by every GS1 key.
 //! - [`link`]: firmware ↔ gateway serial frames (COBS, CRC-32C, postcard), no allocator.
+//! - [`event`] (`alloc`): the EPCIS 2.0 event model and CBV 2.0 vocabularies.
 //!
 //! The crate is `#![no_std]`. Without features it needs no allocator, so the firmware can
 //! decode tags and speak the link protocol on a microcontroller. Features:
@@ -17,4 +18,6 @@ extern crate alloc;
 extern crate std;
 
 pub mod check_digit;
+#[cfg(feature = "alloc")]
+pub mod event;
 pub mod link;
