@@ -4,6 +4,8 @@
 //! - [`check_digit`]: the GS1 modulo-10 check digit shared by every GS1 key.
 //! - [`link`]: firmware ↔ gateway serial frames (COBS, CRC-32C, postcard), no allocator.
 //! - [`event`] (`alloc`): the EPCIS 2.0 event model and CBV 2.0 vocabularies.
+//! - [`signed`] (`alloc`): gateway-signed events (Ed25519) and their SHA-256 hash chain.
+//! - [`mqtt`] (`alloc`): MQTT topics and versioned payloads between gateways and servers.
 //!
 //! The crate is `#![no_std]`. Without features it needs no allocator, so the firmware can
 //! decode tags and speak the link protocol on a microcontroller. Features:
@@ -21,3 +23,7 @@ pub mod check_digit;
 #[cfg(feature = "alloc")]
 pub mod event;
 pub mod link;
+#[cfg(feature = "alloc")]
+pub mod mqtt;
+#[cfg(feature = "alloc")]
+pub mod signed;
