@@ -7,6 +7,7 @@
 //! separate mapping.
 
 pub mod cbv;
+pub mod date;
 pub mod decimal;
 pub mod extension;
 pub mod model;
@@ -14,6 +15,7 @@ pub mod sensor;
 pub mod time;
 
 pub use cbv::{BizStep, BizTransactionType, CbvError, Disposition, ErrorReason, SourceDestType};
+pub use date::Date;
 pub use decimal::{Decimal, DecimalError};
 pub use extension::{Extension, ExtensionValue, MAX_EXTENSION_DEPTH};
 pub use model::{
@@ -22,4 +24,4 @@ pub use model::{
     PersistentDisposition, QuantityElement, SourceDest, TransactionEvent, TransformationEvent,
 };
 pub use sensor::{SensorElement, SensorMetadata, SensorReport};
-pub use time::{Date, EventTime, TimeError, TimeZoneOffset};
+pub use time::{EventTime, TimeError, TimeZoneOffset};

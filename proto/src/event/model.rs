@@ -18,10 +18,11 @@ use core::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::cbv::{BizStep, BizTransactionType, Disposition, ErrorReason, SourceDestType};
+use super::date::Date;
 use super::decimal::Decimal;
 use super::extension::{Extension, wire};
 use super::sensor::SensorElement;
-use super::time::{Date, EventTime, TimeZoneOffset};
+use super::time::{EventTime, TimeZoneOffset};
 
 /// An EPCIS 2.0 event.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
