@@ -6,6 +6,10 @@
 //! - [`cn_drug`]: the 20-digit Chinese drug traceability code.
 //! - [`uid`]: tags without an EPC (EM4100, ISO 14443-A UIDs).
 //! - [`epc`]: EPC Tag Data Standard binary, tag URI and pure identity URI forms, and their GS1 AIs.
+//! - [`link`]: firmware ↔ gateway serial frames (COBS, CRC-32C, postcard), no allocator.
+//! - [`event`] (`alloc`): the EPCIS 2.0 event model and CBV 2.0 vocabularies.
+//! - [`signed`] (`alloc`): gateway-signed events (Ed25519) and their SHA-256 hash chain.
+//! - [`mqtt`] (`alloc`): MQTT topics and versioned payloads between gateways and servers.
 //!
 //! The crate is `#![no_std]`. Without features it needs no allocator, so the firmware can
 //! decode tags and speak the link protocol on a microcontroller. Features:
@@ -23,6 +27,13 @@ pub mod check_digit;
 pub mod cn_drug;
 pub mod company_prefix;
 pub mod epc;
+#[cfg(feature = "alloc")]
+pub mod event;
+pub mod link;
+#[cfg(feature = "alloc")]
+pub mod mqtt;
 #[cfg(feature = "serde")]
 mod serde_str;
+#[cfg(feature = "alloc")]
+pub mod signed;
 pub mod uid;
