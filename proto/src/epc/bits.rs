@@ -45,10 +45,16 @@ impl<'a> BitReader<'a> {
                 given: self.len,
             });
         }
+        // Whole bytes at a time: at most 9 steps for 64 bits.
         let mut value = 0u64;
-        for i in self.pos..end {
-            let byte = self.bytes.get(i / 8).copied().unwrap_or(0);
-            value = (value << 1) | u64::from((byte >> (7 - i % 8)) & 1);
+        let mut pos = self.pos;
+        while pos < end {
+            let byte = self.bytes.get(pos / 8).copied().unwrap_or(0);
+            let offset = pos % 8;
+            let take = (8 - offset).min(end - pos);
+            let chunk = (byte << offset) >> (8 - take);
+            value = (value << take) | u64::from(chunk);
+            pos += take;
         }
         self.pos = end;
         Ok(value)
@@ -88,17 +94,25 @@ impl BitWriter {
 
     /// Appends the low `n` (at most 64) bits of `value`.
     pub(crate) fn write(&mut self, value: u64, n: u32) -> Result<(), EpcError> {
-        for shift in (0..n).rev() {
-            let Some(byte) = self.buf.get_mut(self.pos / 8) else {
-                return Err(EpcError::BufferTooSmall {
-                    needed: self.pos / 8 + 1,
-                    given: MAX_BYTES,
-                });
-            };
-            if (value >> shift) & 1 == 1 {
-                *byte |= 0x80 >> (self.pos % 8);
+        let end = self.pos.saturating_add(n as usize);
+        if end > MAX_BITS {
+            return Err(EpcError::BufferTooSmall {
+                needed: end.div_ceil(8),
+                given: MAX_BYTES,
+            });
+        }
+        // Whole bytes at a time, most significant bits first.
+        let mut left = n as usize;
+        while left > 0 {
+            let offset = self.pos % 8;
+            let take = (8 - offset).min(left);
+            left -= take;
+            // `take` bits of `value` starting `left` bits from the bottom.
+            let chunk = ((value >> left) & ((1u64 << take) - 1)) as u8;
+            if let Some(byte) = self.buf.get_mut(self.pos / 8) {
+                *byte |= chunk << (8 - offset - take);
             }
-            self.pos += 1;
+            self.pos += take;
         }
         Ok(())
     }
@@ -126,13 +140,15 @@ impl BitWriter {
 pub(crate) fn parse_hex(hex: &str) -> Result<([u8; MAX_BYTES], usize), EpcError> {
     let mut buf = [0u8; MAX_BYTES];
     let mut count = 0usize;
-    for (position, c) in hex.chars().enumerate() {
-        let nibble = c
-            .to_digit(16)
-            .ok_or(EpcError::BadHex { position, found: c })?;
+    for (position, c) in hex.char_indices() {
+        let nibble = match c {
+            '0'..='9' => c as u8 - b'0',
+            'A'..='F' => c as u8 - b'A' + 10,
+            'a'..='f' => c as u8 - b'a' + 10,
+            _ => return Err(EpcError::BadHex { position, found: c }),
+        };
+        // Only ASCII hex digits get here, so the byte offset is the digit count.
         if let Some(byte) = buf.get_mut(position / 2) {
-            // `to_digit(16)` is below 16, so the cast keeps every bit.
-            let nibble = nibble as u8;
             *byte |= if position % 2 == 0 {
                 nibble << 4
             } else {

@@ -1,0 +1,58 @@
+//! Codec throughput: the operations `BENCHMARKS.md` compares with peers (npm `epc-tds` for
+//! SGTIN-96 decoding, PyPI `biip` for element strings; see `scripts/bench-peers.sh`) and the
+//! link frames every tag read travels in. Run with `cargo bench -p trace-proto`.
+
+use std::hint::black_box;
+use std::string::ToString;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use trace_proto::epc::{Epc, EpcId};
+use trace_proto::link::{EpcBank, FrameDecoder, TagId, TagRead, ToGateway, encode_frame};
+
+fn epc(c: &mut Criterion) {
+    let hex = "3074257BF7194E4000001A85";
+    c.bench_function("sgtin96_hex_to_pure_uri", |b| {
+        b.iter(|| {
+            Epc::from_hex(black_box(hex))
+                .map(|tag| tag.identity().to_string())
+                .unwrap_or_default()
+        })
+    });
+    let uri = "urn:epc:id:sgtin:0614141.812345.6789";
+    c.bench_function("sgtin96_pure_uri_to_hex", |b| {
+        b.iter(|| {
+            EpcId::parse(black_box(uri))
+                .and_then(|id| id.to_tag(3, None))
+                .map(|tag| tag.hex().to_string())
+                .unwrap_or_default()
+        })
+    });
+}
+
+fn frames(c: &mut Criterion) {
+    let epc = [
+        0x30, 0x74, 0x25, 0x7B, 0xF7, 0x19, 0x4E, 0x40, 0x00, 0x00, 0x1A, 0x85,
+    ];
+    let read = ToGateway::TagRead(TagRead {
+        port: 1,
+        antenna: 2,
+        tag: TagId::Gen2(EpcBank::new(0x3000, &epc).unwrap_or_else(|e| panic!("{e}"))),
+        rssi_cdbm: Some(-5500),
+        count: 37,
+        first_seen_ms: 1_234_567,
+        last_seen_ms: 1_235_012,
+    });
+    let mut buf = [0u8; 256];
+    c.bench_function("frame_encode_tag_read", |b| {
+        b.iter(|| encode_frame(black_box(7), black_box(&read), &mut buf).unwrap_or_default())
+    });
+    let len = encode_frame(7, &read, &mut buf).unwrap_or_else(|e| panic!("{e}"));
+    let frame = buf.get(..len).unwrap_or_default().to_vec();
+    let mut decoder = FrameDecoder::<ToGateway>::new();
+    c.bench_function("frame_decode_tag_read", |b| {
+        b.iter(|| decoder.feed(black_box(&frame)).filter(Result::is_ok).count())
+    });
+}
+
+criterion_group!(benches, epc, frames);
+criterion_main!(benches);
