@@ -2,6 +2,7 @@
 //! crosses a process boundary, defined once.
 //!
 //! - [`check_digit`]: the GS1 modulo-10 check digit shared by every GS1 key.
+//! - [`gs1`]: GS1 Application Identifiers, element strings, scanner data and GS1 Digital Link.
 //!
 //! The crate is `#![no_std]`. Without features it needs no allocator, so the firmware can
 //! decode tags and speak the link protocol on a microcontroller. Features:
@@ -16,3 +17,4 @@ extern crate alloc;
 extern crate std;
 
 pub mod check_digit;
+pub mod gs1;
