@@ -50,7 +50,12 @@ fn frames(c: &mut Criterion) {
     let frame = buf.get(..len).unwrap_or_default().to_vec();
     let mut decoder = FrameDecoder::<ToGateway>::new();
     c.bench_function("frame_decode_tag_read", |b| {
-        b.iter(|| decoder.feed(black_box(&frame)).filter(Result::is_ok).count())
+        b.iter(|| {
+            decoder
+                .feed(black_box(&frame))
+                .filter(Result::is_ok)
+                .count()
+        })
     });
 }
 

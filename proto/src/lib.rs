@@ -10,6 +10,7 @@
 //! - [`event`] (`alloc`): the EPCIS 2.0 event model and CBV 2.0 vocabularies.
 //! - [`signed`] (`alloc`): gateway-signed events (Ed25519) and their SHA-256 hash chain.
 //! - [`mqtt`] (`alloc`): MQTT topics and versioned payloads between gateways and servers.
+//! - [`gs1`]: GS1 Application Identifiers, element strings, scanner data and GS1 Digital Link.
 //!
 //! The crate is `#![no_std]`. Without features it needs no allocator, so the firmware can
 //! decode tags and speak the link protocol on a microcontroller. Features:
@@ -29,6 +30,7 @@ pub mod company_prefix;
 pub mod epc;
 #[cfg(feature = "alloc")]
 pub mod event;
+pub mod gs1;
 pub mod link;
 #[cfg(feature = "alloc")]
 pub mod mqtt;
