@@ -18,6 +18,14 @@ fn epc(c: &mut Criterion) {
                 .unwrap_or_default()
         })
     });
+    c.bench_function("sgtin96_hex_decode_only", |b| {
+        b.iter(|| Epc::from_hex(black_box(hex)).is_ok())
+    });
+    if let Ok(tag) = Epc::from_hex(hex) {
+        c.bench_function("sgtin96_pure_uri_format_only", |b| {
+            b.iter(|| black_box(&tag).identity().to_string())
+        });
+    }
     let uri = "urn:epc:id:sgtin:0614141.812345.6789";
     c.bench_function("sgtin96_pure_uri_to_hex", |b| {
         b.iter(|| {

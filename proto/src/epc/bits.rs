@@ -45,17 +45,18 @@ impl<'a> BitReader<'a> {
                 given: self.len,
             });
         }
-        // Whole bytes at a time: at most 9 steps for 64 bits.
-        let mut value = 0u64;
-        let mut pos = self.pos;
-        while pos < end {
-            let byte = self.bytes.get(pos / 8).copied().unwrap_or(0);
-            let offset = pos % 8;
-            let take = (8 - offset).min(end - pos);
-            let chunk = (byte << offset) >> (8 - take);
-            value = (value << take) | u64::from(chunk);
-            pos += take;
+        if n == 0 {
+            return Ok(0);
         }
+        // The (at most 9) bytes holding the field, as one big-endian window.
+        let first = self.pos / 8;
+        let last = (end - 1) / 8;
+        let mut window = 0u128;
+        for i in first..=last {
+            window = (window << 8) | u128::from(self.bytes.get(i).copied().unwrap_or(0));
+        }
+        let unused_low_bits = (last + 1) * 8 - end;
+        let value = ((window >> unused_low_bits) & ((1u128 << n) - 1)) as u64;
         self.pos = end;
         Ok(value)
     }
@@ -135,35 +136,54 @@ impl BitWriter {
     }
 }
 
+/// The value of each byte as a hex digit, 0xFF for bytes that are not hex digits.
+const HEX_VALUE: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'A' as usize + i] = 10 + i as u8;
+        table[b'a' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
 /// Parses hex digits (either case, no separators) into bytes; returns the buffer and the
 /// number of bits given, so an odd digit count keeps its last nibble.
 pub(crate) fn parse_hex(hex: &str) -> Result<([u8; MAX_BYTES], usize), EpcError> {
     let mut buf = [0u8; MAX_BYTES];
-    let mut count = 0usize;
-    for (position, c) in hex.char_indices() {
-        let nibble = match c {
-            '0'..='9' => c as u8 - b'0',
-            'A'..='F' => c as u8 - b'A' + 10,
-            'a'..='f' => c as u8 - b'a' + 10,
-            _ => return Err(EpcError::BadHex { position, found: c }),
-        };
-        // Only ASCII hex digits get here, so the byte offset is the digit count.
-        if let Some(byte) = buf.get_mut(position / 2) {
-            *byte |= if position % 2 == 0 {
-                nibble << 4
-            } else {
-                nibble
-            };
-        }
-        count = position + 1;
-    }
-    if count > MAX_BYTES * 2 {
+    let digits = hex.as_bytes();
+    if digits.len() > MAX_BYTES * 2 {
         return Err(EpcError::HexTooLong {
-            given: count,
+            given: digits.len(),
             max: MAX_BYTES * 2,
         });
     }
+    for (slot, pair) in buf.iter_mut().zip(digits.chunks(2)) {
+        let hi = HEX_VALUE[usize::from(pair.first().copied().unwrap_or(b'0'))];
+        let lo = HEX_VALUE[usize::from(pair.get(1).copied().unwrap_or(b'0'))];
+        if (hi | lo) > 0x0F {
+            return Err(bad_hex(hex));
+        }
+        *slot = (hi << 4) | lo;
+    }
+    let count = digits.len();
     Ok((buf, count * 4))
+}
+
+/// The error for the first character of `hex` that is not a hex digit.
+#[cold]
+fn bad_hex(hex: &str) -> EpcError {
+    let (position, found) = hex
+        .char_indices()
+        .find(|(_, c)| !c.is_ascii_hexdigit())
+        .unwrap_or((0, char::REPLACEMENT_CHARACTER));
+    EpcError::BadHex { position, found }
 }
 
 /// Uppercase hex of a byte slice, through `core::fmt`.

@@ -139,14 +139,22 @@ pub(crate) struct Escaped<'a>(pub(crate) &'a str);
 
 impl fmt::Display for Escaped<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for c in self.0.chars() {
-            match u8::try_from(c).ok().and_then(escape_of) {
-                Some(escape) => f.write_str(escape)?,
-                None => fmt::Write::write_char(f, c)?,
-            }
-        }
-        Ok(())
+        write_escaped(f, self.0)
     }
+}
+
+/// Writes `s` with the characters TDS §5 reserves %-escaped.
+pub(crate) fn write_escaped(f: &mut dyn fmt::Write, s: &str) -> fmt::Result {
+    // Runs of characters that need no escape are written in one piece.
+    let mut run_start = 0;
+    for (at, byte) in s.bytes().enumerate() {
+        if let Some(escape) = escape_of(byte) {
+            f.write_str(s.get(run_start..at).unwrap_or_default())?;
+            f.write_str(escape)?;
+            run_start = at + 1;
+        }
+    }
+    f.write_str(s.get(run_start..).unwrap_or_default())
 }
 
 /// Writes `s` as 7-bit characters, zero-padded to `field_bits`.

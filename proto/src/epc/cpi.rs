@@ -63,7 +63,7 @@ impl Cpi {
         })
     }
 
-    pub(crate) fn write_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    pub(crate) fn write_body(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         write!(f, "{}.{}.{}", self.gcp, Escaped6(&self.part), self.serial)
     }
 

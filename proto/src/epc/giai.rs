@@ -47,7 +47,7 @@ impl Giai {
         Ok(Giai { gcp, asset })
     }
 
-    pub(crate) fn write_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    pub(crate) fn write_body(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         write!(f, "{}.{}", self.gcp, Escaped(&self.asset))
     }
 

@@ -10,7 +10,7 @@ use super::giai::Giai;
 use super::itip::Itip;
 use super::keyed::{GDTI, GRAI, GSRN, GSRNP, KeyOnly, KeySerial, SGCN, SGLN, SGTIN, SSCC};
 use super::non_gs1::{Adi, Gid, Usdod};
-use super::uri::{ID_PREFIX, capped, split_uri};
+use super::uri::{ID_PREFIX, capped, split_uri, write_whole};
 use super::{Epc, EpcError, Scheme};
 
 /// A pure identity EPC, e.g. `urn:epc:id:sgtin:0614141.812345.6789`.
@@ -133,7 +133,7 @@ impl EpcId {
     }
 
     /// Writes the URI body (after `urn:epc:id:<kind>:`).
-    pub(crate) fn write_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    pub(crate) fn write_body(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         match self {
             EpcId::Sgtin(v) | EpcId::Sgln(v) | EpcId::Grai(v) | EpcId::Gdti(v) | EpcId::Sgcn(v) => {
                 v.write_body(f)
@@ -194,8 +194,12 @@ impl EpcId {
 impl fmt::Display for EpcId {
     /// The canonical pure identity URI.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{ID_PREFIX}{}:", self.kind())?;
-        self.write_body(f)
+        write_whole(f, |w| {
+            w.write_str(ID_PREFIX)?;
+            w.write_str(self.kind())?;
+            w.write_char(':')?;
+            self.write_body(w)
+        })
     }
 }
 

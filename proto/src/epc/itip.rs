@@ -77,7 +77,7 @@ impl Itip {
         })
     }
 
-    pub(crate) fn write_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    pub(crate) fn write_body(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         let Itip {
             key,
             piece,

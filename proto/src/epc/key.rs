@@ -13,7 +13,7 @@ use heapless::String;
 
 use super::EpcError;
 use super::bits::{BitReader, BitWriter};
-use super::uri::{decimal, digits};
+use super::uri::{decimal, digits, push_decimal};
 use crate::check_digit;
 
 /// Company prefix bits for partition values 0 to 6.
@@ -69,11 +69,33 @@ pub(crate) fn read_gcp(
     r: &mut BitReader<'_>,
     scheme: &'static str,
 ) -> Result<(String<12>, u32), EpcError> {
+    let mut gcp = String::new();
+    let bits = read_gcp_into(r, scheme, &mut gcp)?;
+    Ok((gcp, bits))
+}
+
+/// Reads partition and company prefix, appending the prefix's digits to `out`; returns the
+/// prefix's bit count.
+fn read_gcp_into<const N: usize>(
+    r: &mut BitReader<'_>,
+    scheme: &'static str,
+    out: &mut String<N>,
+) -> Result<u32, EpcError> {
     // A 3-bit read is below 8.
     let partition = r.read(3)? as u8;
     let bits = gcp_bits(partition).ok_or(EpcError::BadPartition { scheme, partition })?;
     let len = 12 - usize::from(partition);
-    Ok((read_padded(r, bits, len, GCP)?, bits))
+    let value = read_bounded(r, bits, len, GCP)?;
+    push_decimal(out, value, len).map_err(|()| too_many_digits(GCP, value, N))?;
+    Ok(bits)
+}
+
+fn too_many_digits(field: &'static str, value: u64, digits: usize) -> EpcError {
+    EpcError::TooManyDigits {
+        field,
+        value,
+        digits: digits as u8,
+    }
 }
 
 /// Reads `bits` bits as a decimal of exactly `len` digits (leading zeros kept).
@@ -83,18 +105,40 @@ pub(crate) fn read_padded<const N: usize>(
     len: usize,
     field: &'static str,
 ) -> Result<String<N>, EpcError> {
+    let v = read_bounded(r, bits, len, field)?;
+    if len == 0 {
+        return Ok(String::new());
+    }
+    decimal(v, len, field)
+}
+
+/// 10^n for n = 0..=19 (10^20 exceeds u64).
+const POW10: [u64; 20] = {
+    let mut table = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
+/// Reads `bits` bits as an integer of at most `len` decimal digits.
+fn read_bounded(
+    r: &mut BitReader<'_>,
+    bits: u32,
+    len: usize,
+    field: &'static str,
+) -> Result<u64, EpcError> {
     let v = r.read(bits)?;
-    if len < 20 && v >= 10u64.pow(len as u32) {
+    if POW10.get(len).is_some_and(|&limit| v >= limit) {
         return Err(EpcError::TooManyDigits {
             field,
             value: v,
             digits: len as u8,
         });
     }
-    if len == 0 {
-        return Ok(String::new());
-    }
-    decimal(v, len, field)
+    Ok(v)
 }
 
 /// The value of a string of validated digits (at most 19).
@@ -150,10 +194,22 @@ impl Key {
         scheme: &'static str,
         layout: Layout,
     ) -> Result<Key, EpcError> {
-        let (gcp, gcp_bits) = read_gcp(r, scheme)?;
-        let len = layout.digits - gcp.len();
-        let reference: String<17> = read_padded(r, layout.bits - gcp_bits, len, layout.field)?;
-        Key::new(&gcp, &reference, layout)
+        // Decoded straight into the key's digits: the partition table bounds both parts,
+        // so the checks of `Key::new` on URI text are not needed here.
+        let mut digits = String::new();
+        let gcp_bits = read_gcp_into(r, scheme, &mut digits)?;
+        let gcp_len = digits.len();
+        let len = layout.digits.saturating_sub(gcp_len);
+        let reference = read_bounded(r, layout.bits - gcp_bits, len, layout.field)?;
+        // A 12-digit company prefix can leave no reference digits at all (SGLN, GRAI).
+        if len > 0 {
+            push_decimal(&mut digits, reference, len)
+                .map_err(|()| too_many_digits(layout.field, reference, len))?;
+        }
+        Ok(Key {
+            digits,
+            gcp_len: gcp_len as u8,
+        })
     }
 
     /// The GS1 key with its check digit. With `lead`, the first reference digit (GTIN
@@ -201,9 +257,18 @@ impl Key {
     }
 }
 
+impl Key {
+    /// Writes `<company prefix>.<reference>`.
+    pub(crate) fn write_to(&self, f: &mut dyn fmt::Write) -> fmt::Result {
+        f.write_str(self.gcp())?;
+        f.write_char('.')?;
+        f.write_str(self.reference())
+    }
+}
+
 impl fmt::Display for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", self.gcp(), self.reference())
+        self.write_to(f)
     }
 }
 

@@ -10,7 +10,7 @@ use core::fmt;
 use heapless::String;
 
 use super::bits::{BitReader, BitWriter, read_int, write_int};
-use super::chars::{Escaped, plain, read_7bit, unescape, write_7bit};
+use super::chars::{plain, read_7bit, unescape, write_7bit, write_escaped};
 use super::key::{Key, Layout};
 use super::uri::{components, digits};
 use super::{EpcError, Scheme};
@@ -180,8 +180,10 @@ impl KeySerial {
         Ok(KeySerial { key, serial })
     }
 
-    pub(crate) fn write_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", self.key, Escaped(&self.serial))
+    pub(crate) fn write_body(&self, f: &mut dyn fmt::Write) -> fmt::Result {
+        self.key.write_to(f)?;
+        f.write_char('.')?;
+        write_escaped(f, &self.serial)
     }
 
     pub(crate) fn encode(
@@ -295,8 +297,8 @@ impl KeyOnly {
         })
     }
 
-    pub(crate) fn write_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.key)
+    pub(crate) fn write_body(&self, f: &mut dyn fmt::Write) -> fmt::Result {
+        self.key.write_to(f)
     }
 
     pub(crate) fn encode(&self, w: &mut BitWriter, spec: &Spec) -> Result<(), EpcError> {

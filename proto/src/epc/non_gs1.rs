@@ -47,7 +47,7 @@ impl Gid {
         })
     }
 
-    pub(crate) fn write_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    pub(crate) fn write_body(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         write!(f, "{}.{}.{}", self.manager, self.class, self.serial)
     }
 
@@ -93,7 +93,7 @@ impl Usdod {
         })
     }
 
-    pub(crate) fn write_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    pub(crate) fn write_body(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         write!(f, "{}.{}", self.cage, self.serial)
     }
 
@@ -147,7 +147,7 @@ impl Adi {
         })
     }
 
-    pub(crate) fn write_body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    pub(crate) fn write_body(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         write!(
             f,
             "{}.{}.{}",

@@ -10,7 +10,7 @@ use core::fmt;
 use core::str::FromStr;
 
 use super::bits::{BitReader, BitWriter, Hex, parse_hex};
-use super::uri::{TAG_PREFIX, capped, integer, split_uri};
+use super::uri::{TAG_PREFIX, capped, integer, split_uri, write_whole};
 use super::{EpcError, EpcId, Scheme};
 
 /// A tag's EPC: binary scheme, filter value and pure identity.
@@ -177,11 +177,15 @@ impl fmt::Display for EpcHex<'_> {
 impl fmt::Display for Epc {
     /// The tag URI.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{TAG_PREFIX}{}:", self.scheme)?;
-        if let Some(filter) = self.filter() {
-            write!(f, "{filter}.")?;
-        }
-        self.id.write_body(f)
+        write_whole(f, |w| {
+            w.write_str(TAG_PREFIX)?;
+            w.write_str(self.scheme.name())?;
+            w.write_char(':')?;
+            if let Some(filter) = self.filter() {
+                write!(w, "{filter}.")?;
+            }
+            self.id.write_body(w)
+        })
     }
 }
 

@@ -1,6 +1,8 @@
 //! URI syntax shared by the schemes (TDS 2.x §6 and §12): the `urn:epc:` prefixes, splitting a
 //! body into its `.`-separated components, and the numeric component grammars.
 
+use core::fmt;
+
 use heapless::String;
 
 use super::EpcError;
@@ -123,28 +125,68 @@ pub(crate) fn decimal<const N: usize>(
     width: usize,
     field: &'static str,
 ) -> Result<String<N>, EpcError> {
-    let mut buf = [b'0'; 20];
-    let mut v = value;
-    let mut start = buf.len();
-    while v > 0 || start == buf.len() {
-        start -= 1;
-        if let Some(slot) = buf.get_mut(start) {
-            // `v % 10` is a single digit.
-            *slot = b'0' + (v % 10) as u8;
-        }
-        v /= 10;
-    }
-    let len = buf.len() - start;
-    let start = start.saturating_sub(width.saturating_sub(len));
-    let text = buf
-        .get(start..)
-        .and_then(|b| core::str::from_utf8(b).ok())
-        .unwrap_or("");
-    String::try_from(text).map_err(|_| EpcError::TooManyDigits {
+    let mut out = String::new();
+    push_decimal(&mut out, value, width).map_err(|()| EpcError::TooManyDigits {
         field,
         value,
         digits: N as u8,
-    })
+    })?;
+    Ok(out)
+}
+
+/// "00" to "99", for two digits at a time.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Appends `value` in decimal, left-padded with zeros to `width` digits; `Err` when `out`
+/// has no room.
+pub(crate) fn push_decimal<const N: usize>(
+    out: &mut String<N>,
+    value: u64,
+    width: usize,
+) -> Result<(), ()> {
+    // u64::MAX has 20 digits; the buffer starts as zeros so padding comes for free.
+    // Two digits per division, as itoa does: decoding a tag is mostly this loop.
+    let mut buf = [b'0'; 20];
+    let mut v = value;
+    let mut start = buf.len();
+    while v >= 100 {
+        // `v % 100` is below 100.
+        let pair = (v % 100) as usize * 2;
+        v /= 100;
+        start -= 2;
+        if let (Some(dst), Some(src)) = (
+            buf.get_mut(start..start + 2),
+            DIGIT_PAIRS.get(pair..pair + 2),
+        ) {
+            dst.copy_from_slice(src);
+        }
+    }
+    if v >= 10 {
+        let pair = v as usize * 2;
+        start -= 2;
+        if let (Some(dst), Some(src)) = (
+            buf.get_mut(start..start + 2),
+            DIGIT_PAIRS.get(pair..pair + 2),
+        ) {
+            dst.copy_from_slice(src);
+        }
+    } else {
+        start -= 1;
+        if let Some(slot) = buf.get_mut(start) {
+            // `v` is a single digit here.
+            *slot = b'0' + v as u8;
+        }
+    }
+    let start = start.min(buf.len().saturating_sub(width));
+    // Only ASCII digits were written, so this cannot fail.
+    let text = core::str::from_utf8(buf.get(start..).unwrap_or_default()).map_err(|_| ())?;
+    out.push_str(text).map_err(|_| ())?;
+    Ok(())
 }
 
 /// `s` cut to [`NAME_CAP`] characters, for errors that quote an unknown name.
@@ -156,4 +198,20 @@ pub(crate) fn capped(s: &str) -> String<NAME_CAP> {
         }
     }
     out
+}
+
+/// Writes a URI to `f` in one piece. It is rendered on the stack first, so `to_string()`
+/// allocates once at the exact size instead of growing its buffer piece by piece (the
+/// server turns millions of tags into URIs); a URI too long for the stack buffer is
+/// written directly.
+pub(crate) fn write_whole(
+    f: &mut fmt::Formatter<'_>,
+    write: impl Fn(&mut dyn fmt::Write) -> fmt::Result,
+) -> fmt::Result {
+    let mut buf: String<256> = String::new();
+    if write(&mut buf).is_ok() {
+        f.write_str(&buf)
+    } else {
+        write(f)
+    }
 }
