@@ -2,6 +2,9 @@
 //! SGTIN-96 decoding, PyPI `biip` for element strings; see `scripts/bench-peers.sh`) and the
 //! link frames every tag read travels in. Run with `cargo bench -p trace-proto`.
 
+// A benchmark whose fixture does not build must stop loudly.
+#![allow(clippy::expect_used)]
+
 use std::hint::black_box;
 use std::string::ToString;
 
@@ -44,7 +47,7 @@ fn frames(c: &mut Criterion) {
     let read = ToGateway::TagRead(TagRead {
         port: 1,
         antenna: 2,
-        tag: TagId::Gen2(EpcBank::new(0x3000, &epc).unwrap_or_else(|e| panic!("{e}"))),
+        tag: TagId::Gen2(EpcBank::new(0x3000, &epc).expect("a 96-bit EPC bank")),
         rssi_cdbm: Some(-5500),
         count: 37,
         first_seen_ms: 1_234_567,
@@ -54,7 +57,7 @@ fn frames(c: &mut Criterion) {
     c.bench_function("frame_encode_tag_read", |b| {
         b.iter(|| encode_frame(black_box(7), black_box(&read), &mut buf).unwrap_or_default())
     });
-    let len = encode_frame(7, &read, &mut buf).unwrap_or_else(|e| panic!("{e}"));
+    let len = encode_frame(7, &read, &mut buf).expect("a tag read frame");
     let frame = buf.get(..len).unwrap_or_default().to_vec();
     let mut decoder = FrameDecoder::<ToGateway>::new();
     c.bench_function("frame_decode_tag_read", |b| {

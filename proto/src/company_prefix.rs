@@ -104,8 +104,8 @@ fn truncate(s: &str) -> KeyDigits {
 
 /// The built-in set: company prefixes used by the examples of GS1's standards (Tag Data
 /// Standard, General Specifications, EPCIS/CBV, Digital Link) and GS1 China's documentation,
-/// so that those examples convert without configuration. Real deployments load GS1's full
-/// list (see [`PrefixTable`]).
+/// with the lengths GS1's own list gives them, so that those examples convert without
+/// configuration. Real deployments load GS1's full list (see [`PrefixTable`]).
 pub const BUILT_IN: &[PrefixEntry<'static>] = &[
     PrefixEntry {
         prefix: "0037000",
@@ -128,8 +128,8 @@ pub const BUILT_IN: &[PrefixEntry<'static>] = &[
         length: 7,
     },
     PrefixEntry {
-        prefix: "9506000",
-        length: 7,
+        prefix: "95060",
+        length: 11,
     },
     PrefixEntry {
         prefix: "952012",

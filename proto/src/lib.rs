@@ -26,6 +26,8 @@ extern crate std;
 
 pub mod check_digit;
 pub mod cn_drug;
+#[cfg(feature = "alloc")]
+pub mod code;
 pub mod company_prefix;
 pub mod epc;
 #[cfg(feature = "alloc")]

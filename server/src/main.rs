@@ -1,2 +1,94 @@
 //! The `trace-server` command line.
-fn main() {}
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use trace_proto::code::Form;
+use trace_server::code_command::{self, Output};
+use trace_server::prefixes;
+
+/// rfid-trace server: traceability records from RFID reads, and the tools around them.
+#[derive(Debug, Parser)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decode codes — EPC hex, EPC URIs, GS1 element strings and scanner data, GS1 Digital
+    /// Links, 20-digit drug traceability codes, tag UIDs — into their canonical identity and
+    /// every other form. Reads one code per line from stdin when none are given. Exits with
+    /// status 1 when any input is invalid.
+    Code {
+        /// The form of the inputs (auto: detect each input's form).
+        #[arg(long = "as", value_enum, default_value_t = FormArg::Auto)]
+        form: FormArg,
+        /// One JSON object per input instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// A GS1 Company Prefix table to add to GS1's built-in list (`PREFIX LENGTH` lines
+        /// or GS1's gcpprefixformatlist.xml); may be repeated, later entries win.
+        #[arg(long = "gcp-table", value_name = "FILE")]
+        gcp_tables: Vec<PathBuf>,
+        /// The codes; stdin lines when omitted.
+        inputs: Vec<String>,
+    },
+}
+
+/// The `--as` values, one per [`Form`].
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormArg {
+    Auto,
+    EpcHex,
+    EpcUri,
+    ElementString,
+    ScanData,
+    DigitalLink,
+    CnDrug,
+}
+
+impl From<FormArg> for Form {
+    fn from(arg: FormArg) -> Self {
+        match arg {
+            FormArg::Auto => Form::Auto,
+            FormArg::EpcHex => Form::EpcHex,
+            FormArg::EpcUri => Form::EpcUri,
+            FormArg::ElementString => Form::ElementString,
+            FormArg::ScanData => Form::ScanData,
+            FormArg::DigitalLink => Form::DigitalLink,
+            FormArg::CnDrug => Form::CnDrug,
+        }
+    }
+}
+
+fn main() -> anyhow::Result<ExitCode> {
+    match Cli::parse().command {
+        Command::Code {
+            form,
+            json,
+            gcp_tables,
+            inputs,
+        } => {
+            let table = prefixes::load(&gcp_tables)?;
+            let output = if json { Output::Json } else { Output::Table };
+            let mut stdout = std::io::stdout().lock();
+            let invalid = code_command::run(
+                code_command::inputs(inputs),
+                form.into(),
+                &table,
+                output,
+                &mut stdout,
+            )
+            .context("writing the output")?;
+            Ok(if invalid > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+    }
+}

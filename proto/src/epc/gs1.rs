@@ -46,6 +46,25 @@ const KEYS: [&str; 11] = [
 /// The AIs that complete a key: serial, lot, GLN extension, CPI serial.
 const QUALIFIERS: [&str; 4] = ["21", "10", "254", "8011"];
 
+/// The first key AI in `pairs` that an EPC can be made from, with the key's leading digits
+/// from where its GS1 Company Prefix starts (after a GTIN's indicator digit, an SSCC's extension
+/// digit, a GRAI's leading zero): what a company-prefix table is searched with before
+/// [`Gs1Identity::from_gs1`] is called.
+pub fn company_prefix_start<'p>(pairs: &[(&str, &'p str)]) -> Option<(&'static str, &'p str)> {
+    pairs.iter().find_map(|&(ai, value)| {
+        let key = KEYS.iter().find(|k| **k == ai)?;
+        let from_prefix = match *key {
+            "01" | "00" | "8006" | "8003" => value.get(1..)?,
+            _ => value,
+        };
+        // GIAI, GDTI, CPID and GCN values continue with non-digits after the digits.
+        let end = from_prefix
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(from_prefix.len());
+        Some((*key, from_prefix.get(..end)?))
+    })
+}
+
 fn ai_value(ai: &'static str, parts: &[&str]) -> Result<AiValue, EpcError> {
     let mut value = String::new();
     for part in parts {

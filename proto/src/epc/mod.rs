@@ -48,7 +48,7 @@ mod uri;
 pub use cpi::Cpi;
 pub use error::{EpcError, NAME_CAP};
 pub use giai::Giai;
-pub use gs1::{AiValue, AiValues, Gs1Identity};
+pub use gs1::{AiValue, AiValues, Gs1Identity, company_prefix_start};
 pub use id::EpcId;
 pub use itip::Itip;
 pub use keyed::{KeyOnly, KeySerial};
