@@ -10,6 +10,7 @@ use std::string::ToString;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use trace_proto::epc::{Epc, EpcId};
+use trace_proto::gs1::{DigitalLink, ElementString, ParseOptions};
 use trace_proto::link::{EpcBank, FrameDecoder, TagId, TagRead, ToGateway, encode_frame};
 
 fn epc(c: &mut Criterion) {
@@ -35,6 +36,29 @@ fn epc(c: &mut Criterion) {
             EpcId::parse(black_box(uri))
                 .and_then(|id| id.to_tag(3, None))
                 .map(|tag| tag.hex().to_string())
+                .unwrap_or_default()
+        })
+    });
+}
+
+fn gs1(c: &mut Criterion) {
+    let options = ParseOptions::default();
+    let raw = "010703206980498815210526100329";
+    c.bench_function("element_string_parse_raw", |b| {
+        b.iter(|| ElementString::parse_raw(black_box(raw), &options).is_ok())
+    });
+    let bracketed = "(01)07032069804988(15)210526(10)0329";
+    c.bench_function("element_string_parse_bracketed", |b| {
+        b.iter(|| ElementString::parse_bracketed(black_box(bracketed), &options).is_ok())
+    });
+    let link = "https://example.com/01/09506000134352/10/ABC/21/1?17=271231";
+    c.bench_function("digital_link_parse", |b| {
+        b.iter(|| DigitalLink::parse(black_box(link)).is_ok())
+    });
+    c.bench_function("digital_link_to_canonical", |b| {
+        b.iter(|| {
+            DigitalLink::parse(black_box(link))
+                .map(|l| l.canonical().to_string())
                 .unwrap_or_default()
         })
     });
@@ -70,5 +94,5 @@ fn frames(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, epc, frames);
+criterion_group!(benches, epc, gs1, frames);
 criterion_main!(benches);

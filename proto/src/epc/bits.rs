@@ -38,6 +38,7 @@ impl<'a> BitReader<'a> {
 
     /// Reads `n` (at most 64) bits as an unsigned integer.
     pub(crate) fn read(&mut self, n: u32) -> Result<u64, EpcError> {
+        let n = n.min(64);
         let end = self.pos.saturating_add(n as usize);
         if end > self.len {
             return Err(EpcError::Truncated {
@@ -48,8 +49,17 @@ impl<'a> BitReader<'a> {
         if n == 0 {
             return Ok(0);
         }
-        // The (at most 9) bytes holding the field, as one big-endian window.
         let first = self.pos / 8;
+        // Fast path: 16 bytes from the field's first byte as one big-endian window (the
+        // field spans at most 9 of them).
+        if let Some(chunk) = self.bytes.get(first..first + 16)
+            && let Ok(chunk) = <[u8; 16]>::try_from(chunk)
+        {
+            let window = u128::from_be_bytes(chunk) << (self.pos % 8);
+            self.pos = end;
+            return Ok((window >> (128 - n)) as u64);
+        }
+        // Near the end of the bytes: the (at most 9) bytes holding the field.
         let last = (end - 1) / 8;
         let mut window = 0u128;
         for i in first..=last {

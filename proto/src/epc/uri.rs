@@ -183,9 +183,12 @@ pub(crate) fn push_decimal<const N: usize>(
         }
     }
     let start = start.min(buf.len().saturating_sub(width));
-    // Only ASCII digits were written, so this cannot fail.
-    let text = core::str::from_utf8(buf.get(start..).unwrap_or_default()).map_err(|_| ())?;
-    out.push_str(text).map_err(|_| ())?;
+    if out.capacity() - out.len() < buf.len() - start {
+        return Err(());
+    }
+    for &digit in buf.get(start..).unwrap_or_default() {
+        out.push(char::from(digit)).map_err(|_| ())?;
+    }
     Ok(())
 }
 
