@@ -1,16 +1,20 @@
 //! `trace-proto`: every identifier a user of rfid-trace can hold and every message that
 //! crosses a process boundary, defined once.
 //!
-//! - [`check_digit`]: the GS1 modulo-10 check digit shared by every GS1 key.
-//! - [`company_prefix`]: GS1 Company Prefix lengths, needed to turn GS1 keys into EPC URIs.
+//! Identifiers:
+//! - [`epc`]: EPC Tag Data Standard binary, tag URI and pure identity URI forms, and their GS1 AIs.
+//! - [`gs1`]: GS1 Application Identifiers, element strings, scanner data and GS1 Digital Link.
 //! - [`cn_drug`]: the 20-digit Chinese drug traceability code.
 //! - [`uid`]: tags without an EPC (EM4100, ISO 14443-A UIDs).
-//! - [`epc`]: EPC Tag Data Standard binary, tag URI and pure identity URI forms, and their GS1 AIs.
+//! - [`code`] (`alloc`): any of the above, detected and decoded into one canonical identity.
+//! - [`company_prefix`]: GS1 Company Prefix lengths, needed to turn GS1 keys into EPC URIs.
+//! - [`check_digit`]: the GS1 modulo-10 check digit shared by every GS1 key.
+//!
+//! Messages:
 //! - [`link`]: firmware ↔ gateway serial frames (COBS, CRC-32C, postcard), no allocator.
 //! - [`event`] (`alloc`): the EPCIS 2.0 event model and CBV 2.0 vocabularies.
 //! - [`signed`] (`alloc`): gateway-signed events (Ed25519) and their SHA-256 hash chain.
 //! - [`mqtt`] (`alloc`): MQTT topics and versioned payloads between gateways and servers.
-//! - [`gs1`]: GS1 Application Identifiers, element strings, scanner data and GS1 Digital Link.
 //!
 //! The crate is `#![no_std]`. Without features it needs no allocator, so the firmware can
 //! decode tags and speak the link protocol on a microcontroller. Features:
