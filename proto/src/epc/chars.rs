@@ -14,6 +14,7 @@ use heapless::String;
 
 use super::EpcError;
 use super::bits::{BitReader, BitWriter};
+use super::uri::checked;
 
 /// Whether `b` is in GS1 AI encodable character set 82.
 pub(crate) fn is_cset82(b: u8) -> bool {
@@ -34,49 +35,15 @@ fn escape_of(b: u8) -> Option<&'static str> {
     })
 }
 
-/// Checks a plain GS1 value: `min..=max` characters, all in set 82.
-pub(crate) fn check_cset82(
-    s: &str,
-    field: &'static str,
-    min: usize,
-    max: usize,
-) -> Result<(), EpcError> {
-    if let Some((position, found)) = s.char_indices().find(|&(_, c)| !is_cset82_char(c)) {
-        return Err(EpcError::BadChar {
-            field,
-            position,
-            found,
-        });
-    }
-    if (min..=max).contains(&s.len()) {
-        Ok(())
-    } else {
-        Err(EpcError::BadLength {
-            field,
-            min,
-            max,
-            found: s.len(),
-        })
-    }
-}
-
-fn is_cset82_char(c: char) -> bool {
-    u8::try_from(c).is_ok_and(is_cset82)
-}
-
-/// Copies a checked plain value into a fixed-capacity string.
+/// A plain (unescaped) set-82 value of `min..=max` characters.
 pub(crate) fn plain<const N: usize>(
     s: &str,
     field: &'static str,
     min: usize,
     max: usize,
 ) -> Result<String<N>, EpcError> {
-    check_cset82(s, field, min, max.min(N))?;
-    String::try_from(s).map_err(|_| EpcError::BadLength {
-        field,
-        min,
-        max,
-        found: s.len(),
+    checked(s, field, min, max, |_, c| {
+        u8::try_from(c).is_ok_and(is_cset82)
     })
 }
 
@@ -87,6 +54,30 @@ pub(crate) fn unescape<const N: usize>(
     min: usize,
     max: usize,
 ) -> Result<String<N>, EpcError> {
+    let escaped = |hex: &[u8]| {
+        core::str::from_utf8(hex)
+            .ok()
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .filter(|&c| is_cset82(c))
+    };
+    unescape_with(uri, field, min, max, escaped, escape_of, |c, _| {
+        is_cset82(c)
+    })
+}
+
+/// Decodes a %-escaped URI field of `min..=max` characters: `escaped` decodes the two hex
+/// digits after a `%` (`None`: not an escape this field allows), `must_escape` gives the
+/// escape of a character that may not appear as it is, and `allowed` says whether a
+/// decoded character may stand at a given index.
+pub(crate) fn unescape_with<const N: usize>(
+    uri: &str,
+    field: &'static str,
+    min: usize,
+    max: usize,
+    escaped: impl Fn(&[u8]) -> Option<u8>,
+    must_escape: impl Fn(u8) -> Option<&'static str>,
+    allowed: impl Fn(u8, usize) -> bool,
+) -> Result<String<N>, EpcError> {
     let mut out: String<N> = String::new();
     let mut count = 0usize;
     let bytes = uri.as_bytes();
@@ -95,28 +86,27 @@ pub(crate) fn unescape<const N: usize>(
         let (c, width) = if b == b'%' {
             let code = bytes
                 .get(i + 1..i + 3)
-                .and_then(|h| core::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .filter(|&c| is_cset82(c))
+                .and_then(&escaped)
                 .ok_or(EpcError::BadEscape { field, position: i })?;
             (code, 3)
-        } else if let Some(escape) = escape_of(b) {
+        } else if let Some(escape) = must_escape(b) {
             return Err(EpcError::MustEscape {
                 field,
                 position: i,
                 found: char::from(b),
                 escape,
             });
-        } else if is_cset82(b) {
-            (b, 1)
         } else {
+            (b, 1)
+        };
+        if !allowed(c, count) {
             let found = uri.get(i..).and_then(|s| s.chars().next()).unwrap_or('?');
             return Err(EpcError::BadChar {
                 field,
                 position: i,
                 found,
             });
-        };
+        }
         count += 1;
         // Overflow is reported as a length error below, once every character is counted.
         let _ = out.push(char::from(c));

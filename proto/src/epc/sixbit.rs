@@ -9,6 +9,8 @@ use heapless::String;
 
 use super::EpcError;
 use super::bits::{BitReader, BitWriter};
+use super::chars::unescape_with;
+use super::uri::checked;
 
 /// Which characters a 6-bit field allows.
 #[derive(Clone, Copy)]
@@ -57,50 +59,19 @@ pub(crate) fn unescape<const N: usize>(
     min: usize,
     max: usize,
 ) -> Result<String<N>, EpcError> {
-    let mut out: String<N> = String::new();
-    let mut count = 0usize;
-    let bytes = uri.as_bytes();
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let (c, width) = if b == b'%' {
-            match bytes.get(i + 1..i + 3) {
-                Some(b"2F" | b"2f") => (b'/', 3),
-                Some(b"23") => (b'#', 3),
-                _ => return Err(EpcError::BadEscape { field, position: i }),
-            }
-        } else if b == b'/' || b == b'#' {
-            return Err(EpcError::MustEscape {
-                field,
-                position: i,
-                found: char::from(b),
-                escape: if b == b'/' { "%2F" } else { "%23" },
-            });
-        } else {
-            (b, 1)
-        };
-        if !alphabet.allows(c, count) {
-            let found = uri.get(i..).and_then(|s| s.chars().next()).unwrap_or('?');
-            return Err(EpcError::BadChar {
-                field,
-                position: i,
-                found,
-            });
-        }
-        count += 1;
-        // Overflow is reported as a length error below.
-        let _ = out.push(char::from(c));
-        i += width;
-    }
-    if (min..=max.min(N)).contains(&count) {
-        Ok(out)
-    } else {
-        Err(EpcError::BadLength {
-            field,
-            min,
-            max,
-            found: count,
-        })
-    }
+    let escaped = |hex: &[u8]| match hex {
+        b"2F" | b"2f" => Some(b'/'),
+        b"23" => Some(b'#'),
+        _ => None,
+    };
+    let must_escape = |b: u8| match b {
+        b'/' => Some("%2F"),
+        b'#' => Some("%23"),
+        _ => None,
+    };
+    unescape_with(uri, field, min, max, escaped, must_escape, |c, index| {
+        alphabet.allows(c, index)
+    })
 }
 
 /// Checks a plain (unescaped) 6-bit field value of `min..=max` characters.
@@ -111,27 +82,9 @@ pub(crate) fn plain<const N: usize>(
     min: usize,
     max: usize,
 ) -> Result<String<N>, EpcError> {
-    let bad = s
-        .char_indices()
-        .enumerate()
-        .find(|&(index, (_, c))| !u8::try_from(c).is_ok_and(|b| alphabet.allows(b, index)));
-    if let Some((_, (position, found))) = bad {
-        return Err(EpcError::BadChar {
-            field,
-            position,
-            found,
-        });
-    }
-    let bad_length = EpcError::BadLength {
-        field,
-        min,
-        max,
-        found: s.len(),
-    };
-    if !(min..=max).contains(&s.len()) {
-        return Err(bad_length);
-    }
-    String::try_from(s).map_err(|_| bad_length)
+    checked(s, field, min, max, |index, c| {
+        u8::try_from(c).is_ok_and(|b| alphabet.allows(b, index))
+    })
 }
 
 /// Writes a plain 6-bit field value in its URI form.

@@ -54,14 +54,20 @@ pub(crate) fn components<'a, const N: usize>(
     }
 }
 
-/// A padded numeric component: `min..=max` ASCII digits, leading zeros significant.
-pub(crate) fn digits<const N: usize>(
+/// A plain field value: `min..=max` characters, each `allowed` (given its index), copied
+/// into a fixed-capacity string.
+pub(crate) fn checked<const N: usize>(
     s: &str,
     field: &'static str,
     min: usize,
     max: usize,
+    allowed: impl Fn(usize, char) -> bool,
 ) -> Result<String<N>, EpcError> {
-    if let Some((position, found)) = s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+    let bad = s
+        .char_indices()
+        .enumerate()
+        .find(|&(index, (_, c))| !allowed(index, c));
+    if let Some((_, (position, found))) = bad {
         return Err(EpcError::BadChar {
             field,
             position,
@@ -78,6 +84,16 @@ pub(crate) fn digits<const N: usize>(
         return Err(bad_length);
     }
     String::try_from(s).map_err(|_| bad_length)
+}
+
+/// A string of `min..=max` digits.
+pub(crate) fn digits<const N: usize>(
+    s: &str,
+    field: &'static str,
+    min: usize,
+    max: usize,
+) -> Result<String<N>, EpcError> {
+    checked(s, field, min, max, |_, c| c.is_ascii_digit())
 }
 
 /// A numeric component (TDS `NumericComponent`): `0` or digits without a leading zero, as an

@@ -54,6 +54,19 @@ pub fn note_value<'n>(note: &'n str, key: &str) -> Option<&'n str> {
         .find_map(|part| part.strip_prefix(key)?.strip_prefix('='))
 }
 
+/// What is wrong with one row's outcome, if anything: a row listed as an exception (with
+/// its reason) must still disagree with the file; any other row must agree with it.
+pub fn judge(valid: bool, exception: Option<&str>, outcome: Result<(), String>) -> Option<String> {
+    match (exception, valid, outcome) {
+        (Some(reason), _, outcome) => {
+            (outcome.is_ok() == valid).then(|| format!("exception no longer holds ({reason})"))
+        }
+        (None, true, Err(why)) => Some(why),
+        (None, false, Ok(())) => Some("accepted an invalid row".into()),
+        _ => None,
+    }
+}
+
 /// Fails with every collected failure listed.
 pub fn assert_no_failures(file: &str, checked: usize, failures: &[String]) {
     assert!(
