@@ -24,10 +24,8 @@
 //! the rest". Decoding also insists that the bytes are the canonical encoding of their
 //! content, so one event has exactly one byte form, one hash and one signed message.
 
-use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
-use core::str::FromStr;
 
 use ed25519_dalek::Signer;
 use serde::{Deserialize, Serialize};
@@ -36,6 +34,12 @@ use sha2::{Digest, Sha256};
 pub use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 
 use crate::event::Event;
+
+mod gateway_id;
+mod keys;
+
+pub use gateway_id::GatewayId;
+pub use keys::{enrollment_key, sign_bytes, verify_batch, verify_bytes};
 
 /// Domain separation prefix of the signing bytes.
 pub const SIGNING_DOMAIN: &[u8] = b"rfid-trace/event/v1\0";
@@ -142,66 +146,6 @@ pub enum SignedError {
         /// `prev` carried by the event.
         found: EventHash,
     },
-}
-
-/// A gateway's identity, also one MQTT topic level: 1 to 64 bytes of `[A-Za-z0-9._-]`
-/// starting with a letter or digit (so it is never `.`, `..` or an option-like `-x`
-/// when used as a file name or command argument), never `+`, `#` or `/`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct GatewayId(String);
-
-impl GatewayId {
-    /// Checks and wraps a gateway id.
-    pub fn new(id: &str) -> Result<Self, SignedError> {
-        if id.is_empty() || id.len() > MAX_GATEWAY_ID_LEN {
-            return Err(SignedError::GatewayIdLength {
-                length: id.len(),
-                max: MAX_GATEWAY_ID_LEN,
-            });
-        }
-        for (position, found) in id.char_indices() {
-            let allowed =
-                found.is_ascii_alphanumeric() || (position > 0 && matches!(found, '.' | '_' | '-'));
-            if !allowed {
-                return Err(SignedError::GatewayIdChar { position, found });
-            }
-        }
-        Ok(Self(id.into()))
-    }
-
-    /// The id.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for GatewayId {
-    type Error = SignedError;
-
-    fn try_from(id: String) -> Result<Self, SignedError> {
-        Self::new(&id)
-    }
-}
-
-impl From<GatewayId> for String {
-    fn from(id: GatewayId) -> Self {
-        id.0
-    }
-}
-
-impl FromStr for GatewayId {
-    type Err = SignedError;
-
-    fn from_str(id: &str) -> Result<Self, SignedError> {
-        Self::new(id)
-    }
-}
-
-impl fmt::Display for GatewayId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
 }
 
 /// SHA-256 of a signed event's signing bytes; `prev` of the next event.
@@ -421,74 +365,4 @@ pub struct ChainHead {
     pub seq: u64,
     /// Its hash.
     pub hash: EventHash,
-}
-
-/// Signs raw bytes (the Ed25519 layer under [`SignedEvent`]).
-pub fn sign_bytes(key: &SigningKey, message: &[u8]) -> Signature {
-    key.sign(message)
-}
-
-/// Verifies raw bytes strictly (the Ed25519 layer under [`SignedEvent`]).
-pub fn verify_bytes(
-    key: &VerifyingKey,
-    message: &[u8],
-    signature: &Signature,
-) -> Result<(), SignedError> {
-    key.verify_strict(message, signature)
-        .map_err(|_| SignedError::Signature)
-}
-
-/// Checks a public key presented for enrollment: a valid point and not of small order.
-pub fn enrollment_key(bytes: &[u8; 32]) -> Result<VerifyingKey, SignedError> {
-    let key = VerifyingKey::from_bytes(bytes).map_err(|_| SignedError::InvalidKey)?;
-    if key.is_weak() {
-        return Err(SignedError::WeakKey);
-    }
-    Ok(key)
-}
-
-/// Whether a signature's R is not a point or has small order; strict verification
-/// rejects both, and batch verification alone would not.
-fn r_is_unacceptable(signature: &Signature) -> bool {
-    VerifyingKey::from_bytes(signature.r_bytes()).map_or(true, |r| r.is_weak())
-}
-
-/// Verifies many events at once, each with its gateway's key; on failure names every
-/// bad one.
-///
-/// Randomised batch verification (ed25519-dalek) costs about half of verifying one by
-/// one. If the batch fails, each event is verified strictly to find the bad ones. An
-/// accepted batch equals strict verification except for signatures whose R carries a
-/// small torsion component, which only the holder of the signing key can produce; small
-/// order keys and R values are rejected up front as strict verification does.
-pub fn verify_batch(items: &[(&SignedEvent, &VerifyingKey)]) -> Result<(), SignedError> {
-    let mut bad = Vec::new();
-    let mut candidates = Vec::with_capacity(items.len());
-    for (index, (event, key)) in items.iter().enumerate() {
-        if key.is_weak() || r_is_unacceptable(&event.signature) {
-            bad.push(index);
-        } else {
-            candidates.push((index, *event, *key));
-        }
-    }
-    let messages: Vec<&[u8]> = candidates
-        .iter()
-        .map(|(_, e, _)| e.signing_bytes.as_slice())
-        .collect();
-    let signatures: Vec<Signature> = candidates.iter().map(|(_, e, _)| e.signature).collect();
-    let keys: Vec<VerifyingKey> = candidates.iter().map(|(_, _, k)| **k).collect();
-    if ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_err() {
-        bad.extend(
-            candidates
-                .iter()
-                .filter(|(_, e, k)| e.verify(k).is_err())
-                .map(|(i, _, _)| *i),
-        );
-        bad.sort_unstable();
-    }
-    if bad.is_empty() {
-        Ok(())
-    } else {
-        Err(SignedError::BadSignatures { bad })
-    }
 }
