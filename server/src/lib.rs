@@ -6,3 +6,5 @@
 
 pub mod code_command;
 pub mod prefixes;
+pub mod store;
+pub mod trace;

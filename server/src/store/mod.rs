@@ -1,0 +1,305 @@
+//! The event store: one [`Store`] trait, the records it keeps, and its implementations
+//! (redb today — [`redb_store::RedbStore`] —, PostgreSQL later behind the same trait).
+//!
+//! The store is the system of record. It keeps each gateway event's signed bytes
+//! verbatim (so anyone can re-verify a step without trusting the server), the decoded
+//! event, and the indexes trace and recall walk: identifier → events by time (with the
+//! role the identifier plays in the event), lot class → instances, location → events,
+//! gateway → chain head. The ingest pipeline decides *what* to write; the store only
+//! makes a batch durable atomically, so a chain head never runs ahead of its events.
+
+pub mod redb_store;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use trace_proto::event::{Event, EventTime};
+use trace_proto::signed::{ChainHead, GatewayId};
+
+/// Where an event's record is kept: SHA-256 of its signed bytes (gateway events) or
+/// of its canonical capture form (events captured over HTTP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct EventKey(pub [u8; 32]);
+
+impl EventKey {
+    /// Lower-case hex, the form used in URLs and JSON.
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Parses 64 hex digits; `None` for anything else.
+    pub fn from_hex(text: &str) -> Option<Self> {
+        if text.len() != 64 || !text.is_ascii() {
+            return None;
+        }
+        let mut key = [0u8; 32];
+        for (byte, pair) in key.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
+            let pair = std::str::from_utf8(pair).ok()?;
+            *byte = u8::from_str_radix(pair, 16).ok()?;
+        }
+        Some(Self(key))
+    }
+}
+
+impl fmt::Display for EventKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+/// How an event reached the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Origin {
+    /// Signed by an enrolled gateway: `signed` is the `SignedEvent::to_bytes` form,
+    /// verbatim (signing bytes followed by the signature).
+    Gateway {
+        /// The signing gateway.
+        gateway_id: GatewayId,
+        /// Its position in the gateway's chain.
+        seq: u64,
+        /// The signed bytes exactly as received.
+        signed: Vec<u8>,
+    },
+    /// Captured over HTTP (EPCIS capture): not gateway-signed.
+    Captured {
+        /// Who captured it (the token's name).
+        captured_by: String,
+    },
+}
+
+/// One event as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    /// The record key.
+    pub key: EventKey,
+    /// When the server stored it (EPCIS `recordTime`).
+    pub recorded: EventTime,
+    /// The decoded event.
+    pub event: Event,
+    /// Gateway-signed or captured.
+    pub origin: Origin,
+}
+
+/// The part an identifier plays in an event; indexes carry it so a trace knows whether a
+/// unit was observed, packed, or consumed without decoding the event first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Role {
+    /// In an ObjectEvent's or TransactionEvent's `epcList`.
+    Epc,
+    /// The `parentID` of an Aggregation, Transaction or Association event.
+    Parent,
+    /// In `childEPCs`.
+    Child,
+    /// In a TransformationEvent's `inputEPCList`.
+    Input,
+    /// In a TransformationEvent's `outputEPCList`.
+    Output,
+    /// The `epcClass` of a `quantityList` / `childQuantityList` entry.
+    Quantity,
+    /// The `epcClass` of an `inputQuantityList` entry.
+    InputQuantity,
+    /// The `epcClass` of an `outputQuantityList` entry.
+    OutputQuantity,
+}
+
+/// One index row: an event that names an identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexEntry {
+    /// The event's `eventTime`.
+    pub event_time: EventTime,
+    /// The event.
+    pub key: EventKey,
+    /// What the identifier is in that event.
+    pub role: Role,
+}
+
+/// An enrolled gateway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatewayRecord {
+    /// Its id.
+    pub id: GatewayId,
+    /// Its ed25519 public key.
+    pub public_key: [u8; 32],
+    /// The party operating it (PGLN URI), the default responsible party of its events.
+    pub party: Option<String>,
+    /// Its site (SGLN URI).
+    pub site: Option<String>,
+    /// Free text.
+    pub description: String,
+    /// When it was enrolled.
+    pub enrolled: EventTime,
+    /// When it was revoked; events signed after enrolment but received after this are refused.
+    pub revoked: Option<EventTime>,
+}
+
+/// Why an event was quarantined rather than stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuarantineEntry {
+    /// Assigned by the store, increasing.
+    pub id: u64,
+    /// The gateway the event claims (or the topic's gateway when the bytes do not decode).
+    pub gateway_id: String,
+    /// The claimed seq, when the bytes decode.
+    pub seq: Option<u64>,
+    /// When the server received it.
+    pub received: EventTime,
+    /// The reason, in words (bad signature, fork at seq N, unknown gateway …).
+    pub reason: String,
+    /// The bytes as received.
+    pub bytes: Vec<u8>,
+}
+
+/// A quarantine entry to write; the store assigns its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewQuarantine {
+    /// See [`QuarantineEntry::gateway_id`].
+    pub gateway_id: String,
+    /// See [`QuarantineEntry::seq`].
+    pub seq: Option<u64>,
+    /// See [`QuarantineEntry::received`].
+    pub received: EventTime,
+    /// See [`QuarantineEntry::reason`].
+    pub reason: String,
+    /// See [`QuarantineEntry::bytes`].
+    pub bytes: Vec<u8>,
+}
+
+/// Everything one ingest step writes, made durable in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct CommitBatch {
+    /// Events to store; ones already present (same key) are skipped.
+    pub events: Vec<StoredEvent>,
+    /// New chain heads, one per gateway at most.
+    pub heads: Vec<(GatewayId, ChainHead)>,
+    /// Refused events, kept with their reason.
+    pub quarantine: Vec<NewQuarantine>,
+}
+
+/// What a commit did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CommitReport {
+    /// Events newly stored.
+    pub stored: usize,
+    /// Events skipped because their key was already stored.
+    pub duplicates: usize,
+}
+
+/// A recall as the server keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecallRecord {
+    /// Its id (`R-…`).
+    pub id: String,
+    /// When it was issued.
+    pub issued: EventTime,
+    /// The codes the supervisor named, canonical URIs.
+    pub codes: Vec<String>,
+    /// Why.
+    pub reason: String,
+    /// What holders and consumers should do.
+    pub instructions: String,
+    /// Who issued it (the token's name).
+    pub issued_by: String,
+    /// Every identifier the forward trace reached (units, containers, lots).
+    pub affected: Vec<String>,
+}
+
+/// Sizes, for `/metrics` and `/healthz`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct StoreStats {
+    /// Stored events.
+    pub events: u64,
+    /// Quarantined events.
+    pub quarantined: u64,
+    /// Enrolled gateways (revoked included).
+    pub gateways: u64,
+    /// Bytes on disk (0 when the backend cannot tell).
+    pub bytes_on_disk: u64,
+}
+
+/// A store failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The backend failed (I/O, transaction, full disk).
+    #[error("store backend: {0}")]
+    Backend(String),
+    /// A stored record does not decode: the file is damaged or from another version.
+    #[error("stored record {what} is corrupt: {detail}")]
+    Corrupt {
+        /// Which record.
+        what: String,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// The data folder was written by an incompatible version.
+    #[error("store schema version {found} is not supported (this build reads {supported})")]
+    Version {
+        /// Found in the file.
+        found: u32,
+        /// What this build reads.
+        supported: u32,
+    },
+}
+
+/// The server's storage. Implementations are shared between the ingest task and HTTP
+/// handlers, so every method takes `&self` and must be safe to call concurrently; a
+/// method returns only once its effect is durable (writes) or consistent with all
+/// completed writes (reads).
+pub trait Store: Send + Sync + 'static {
+    /// Makes the whole batch durable in one transaction, or nothing of it. Events whose
+    /// key is already stored are skipped and counted as duplicates (so a redelivered batch
+    /// is harmless); their index rows are written once. Heads replace the gateways'
+    /// previous heads. Returns only after the commit is on disk: acks depend on it.
+    fn commit(&self, batch: &CommitBatch) -> Result<CommitReport, StoreError>;
+
+    /// The event stored under `key`.
+    fn event(&self, key: &EventKey) -> Result<Option<StoredEvent>, StoreError>;
+
+    /// Every event naming `identifier` (a canonical URI, in any role), ordered by event
+    /// time, then key.
+    fn events_naming(&self, identifier: &str) -> Result<Vec<IndexEntry>, StoreError>;
+
+    /// The latest event naming `identifier`, by event time (the last of
+    /// [`events_naming`](Self::events_naming)), without reading the others.
+    fn latest_naming(&self, identifier: &str) -> Result<Option<IndexEntry>, StoreError>;
+
+    /// Events whose read point or business location is `location`, ordered by event time.
+    fn events_at(&self, location: &str) -> Result<Vec<IndexEntry>, StoreError>;
+
+    /// The instances of a lot class (`urn:epc:class:lgtin:…`): every EPC commissioned
+    /// (ObjectEvent ADD, or a TransformationEvent output) with ILMD naming that lot, in
+    /// commissioning order.
+    fn class_instances(&self, class: &str) -> Result<Vec<String>, StoreError>;
+
+    /// The lot class an instance was commissioned into, if any.
+    fn class_of(&self, instance: &str) -> Result<Option<String>, StoreError>;
+
+    /// A gateway's chain head: the last event stored from it.
+    fn chain_head(&self, gateway: &GatewayId) -> Result<Option<ChainHead>, StoreError>;
+
+    /// Enrols a gateway or updates its record (revocation is an update).
+    fn put_gateway(&self, record: &GatewayRecord) -> Result<(), StoreError>;
+
+    /// One gateway.
+    fn gateway(&self, id: &GatewayId) -> Result<Option<GatewayRecord>, StoreError>;
+
+    /// All gateways, by id.
+    fn gateways(&self) -> Result<Vec<GatewayRecord>, StoreError>;
+
+    /// Quarantine entries with id greater than `after`, oldest first, at most `limit`.
+    fn quarantined(&self, after: u64, limit: usize) -> Result<Vec<QuarantineEntry>, StoreError>;
+
+    /// Stores a recall (insert or replace by id) and indexes its affected identifiers.
+    fn put_recall(&self, recall: &RecallRecord) -> Result<(), StoreError>;
+
+    /// One recall.
+    fn recall(&self, id: &str) -> Result<Option<RecallRecord>, StoreError>;
+
+    /// All recalls, oldest first.
+    fn recalls(&self) -> Result<Vec<RecallRecord>, StoreError>;
+
+    /// The ids of the recalls whose affected identifiers include `identifier`.
+    fn recalls_affecting(&self, identifier: &str) -> Result<Vec<String>, StoreError>;
+
+    /// Sizes.
+    fn stats(&self) -> Result<StoreStats, StoreError>;
+}

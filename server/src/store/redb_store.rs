@@ -1,0 +1,1 @@
+//! redb implementation of [`Store`](super::Store): being written.
