@@ -20,7 +20,7 @@ pub struct Stats {
     pub frames: u32,
     /// Runs of garbage skipped and malformed frames (one per resynchronisation).
     pub framing: u32,
-    /// Frames failing the module's checksum (EM4100 XOR, PN532 LCS/DCS, M100 CK).
+    /// Frames failing the module's checksum (EM4100 XOR, PN532 DCS, M100 CK).
     pub checksum: u32,
     /// Frames longer than the driver's buffer.
     pub overflow: u32,

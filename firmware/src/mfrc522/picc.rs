@@ -291,3 +291,6 @@ impl Activation {
 pub(crate) fn crc_a(bytes: &[u8]) -> [u8; 2] {
     CRC_A.checksum(bytes).to_le_bytes()
 }
+
+#[cfg(test)]
+mod tests;

@@ -8,7 +8,10 @@
 //! error    00 00 FF 01 FF 7F 81 00
 //! ```
 //! LEN counts TFI..PDn; LEN + LCS ≡ 0 and TFI + ΣPD + DCS ≡ 0 (mod 256). Preamble and
-//! postamble zeros are optional on receive and treated as line idle.
+//! postamble zeros are optional on receive and treated as line idle. A bad LCS means
+//! the `00 FF` was not a frame start (noise contains it often), so it counts as
+//! framing; a bad DCS means a real frame was corrupted, so it counts as a checksum
+//! error.
 
 use heapless::Vec;
 
@@ -88,14 +91,14 @@ impl Framing for Pn532Framing {
             Some([0xFF, 0x00, ..]) => return Scan::Frame(Pn532Frame::Nack, 4),
             Some([0xFF, 0xFF, lenm, lenl, lcs, ..]) => {
                 if lenm.wrapping_add(*lenl).wrapping_add(*lcs) != 0 {
-                    return Scan::Reject(LineError::Checksum);
+                    return Scan::Reject(LineError::Malformed);
                 }
                 (7, usize::from(u16::from_be_bytes([*lenm, *lenl])))
             }
             Some([0xFF, 0xFF, ..]) => return Scan::Incomplete,
             Some([len, lcs, ..]) => {
                 if len.wrapping_add(*lcs) != 0 {
-                    return Scan::Reject(LineError::Checksum);
+                    return Scan::Reject(LineError::Malformed);
                 }
                 (4, usize::from(*len))
             }
