@@ -48,6 +48,10 @@ impl<D: SerialDriver, P: Read + ReadReady + Write> SerialReader<D, P> {
         }
         while !self.driver.pending_tx().is_empty() {
             let written = self.port.write(self.driver.pending_tx())?;
+            // embedded-io forbids Ok(0) here; a port breaking that must not hang us.
+            if written == 0 {
+                break;
+            }
             self.driver.consume_tx(written);
         }
         let mut buf = [0u8; READ_CHUNK];

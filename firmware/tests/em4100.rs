@@ -13,7 +13,9 @@ use trace_proto::link::{FaultKind, TagId};
 const FOB: &[u8] = b"\x02100086F44426\x03";
 
 fn fob_read() -> ReaderEvent {
-    ReaderEvent::Tag(TagSighting::new(TagId::Em4100([0x10, 0x00, 0x86, 0xF4, 0x44])))
+    ReaderEvent::Tag(TagSighting::new(TagId::Em4100([
+        0x10, 0x00, 0x86, 0xF4, 0x44,
+    ])))
 }
 
 #[test]
@@ -51,8 +53,14 @@ fn a_frame_right_after_a_truncated_one_is_found() {
 #[test]
 fn a_wrong_checksum_is_a_fault_and_the_next_frame_still_reads() {
     let mut driver = Em4100::new();
-    let events = feed(&mut driver, &[b"\x02100086F44427\x03".as_slice(), FOB].concat());
-    assert_eq!(events, [ReaderEvent::Fault(FaultKind::Checksum), fob_read()]);
+    let events = feed(
+        &mut driver,
+        &[b"\x02100086F44427\x03".as_slice(), FOB].concat(),
+    );
+    assert_eq!(
+        events,
+        [ReaderEvent::Fault(FaultKind::Checksum), fob_read()]
+    );
     assert_eq!(driver.stats().checksum, 1);
 }
 

@@ -66,14 +66,23 @@ fn an_epc_containing_7e_is_framed_by_length() {
 #[test]
 fn notifications_split_anywhere_give_the_same_reads() {
     let bytes = hex(&format!("{NOTIFICATION} {NO_TAG} {NOTIFICATION}"));
-    assert_split_invariant(inventorying_driver, &bytes, &[documented_tag(), documented_tag()]);
+    assert_split_invariant(
+        inventorying_driver,
+        &bytes,
+        &[documented_tag(), documented_tag()],
+    );
 }
 
 #[test]
 fn garbage_between_frames_is_skipped() {
-    let bytes = hex(&format!("7E 00 13 {NOTIFICATION} 7E 7E BB 05 {NOTIFICATION}"));
+    let bytes = hex(&format!(
+        "7E 00 13 {NOTIFICATION} 7E 7E BB 05 {NOTIFICATION}"
+    ));
     let mut driver = inventorying_driver();
-    assert_eq!(feed(&mut driver, &bytes), [documented_tag(), documented_tag()]);
+    assert_eq!(
+        feed(&mut driver, &bytes),
+        [documented_tag(), documented_tag()]
+    );
     assert!(driver.stats().framing >= 2);
 }
 
@@ -82,7 +91,9 @@ fn a_frame_inside_a_false_start_is_found() {
     // A false header announcing 10 parameter bytes swallows the real frame that
     // follows; once its checksum fails the bytes are searched again, and both real
     // frames are found.
-    let bytes = hex(&format!("BB 02 22 00 0A {NO_TAG} 01 02 03 04 {NOTIFICATION}"));
+    let bytes = hex(&format!(
+        "BB 02 22 00 0A {NO_TAG} 01 02 03 04 {NOTIFICATION}"
+    ));
     let expected = [ReaderEvent::Fault(FaultKind::Checksum), documented_tag()];
     assert_split_invariant(inventorying_driver, &bytes, &expected);
     let mut driver = inventorying_driver();
@@ -98,7 +109,10 @@ fn a_wrong_checksum_is_a_fault_and_the_next_frame_still_reads() {
     corrupt[ck] ^= 0x40;
     let mut driver = inventorying_driver();
     let events = feed(&mut driver, &[corrupt, hex(NOTIFICATION)].concat());
-    assert_eq!(events, [ReaderEvent::Fault(FaultKind::Checksum), documented_tag()]);
+    assert_eq!(
+        events,
+        [ReaderEvent::Fault(FaultKind::Checksum), documented_tag()]
+    );
     assert_eq!(driver.stats().checksum, 1);
 }
 
@@ -107,7 +121,10 @@ fn a_wrong_tag_crc_is_a_crc_fault() {
     // CRC 0x3A77 instead of 0x3A76, CK adjusted so only the tag CRC is wrong.
     let bytes = hex("BB 02 22 00 11 C9 34 00 30 75 1F EB 70 5C 59 04 E3 D5 0D 70 3A 77 F0 7E");
     let mut driver = inventorying_driver();
-    assert_eq!(feed(&mut driver, &bytes), [ReaderEvent::Fault(FaultKind::Crc)]);
+    assert_eq!(
+        feed(&mut driver, &bytes),
+        [ReaderEvent::Fault(FaultKind::Crc)]
+    );
     assert_eq!(driver.stats().crc, 1);
 }
 
@@ -130,7 +147,10 @@ fn no_tag_is_quiet_and_other_error_codes_are_faults() {
     assert_eq!(feed(&mut driver, &hex(NO_TAG)), []);
     let bad_command = hex("BB 01 FF 00 01 17 18 7E");
     let events = feed(&mut driver, &bad_command);
-    assert_eq!(events, [ReaderEvent::Fault(FaultKind::ModuleError { code: 0x17 })]);
+    assert_eq!(
+        events,
+        [ReaderEvent::Fault(FaultKind::ModuleError { code: 0x17 })]
+    );
     assert_eq!(driver.stats().module_errors, 1);
 }
 
@@ -160,7 +180,10 @@ fn a_silent_module_times_out() {
     assert!(driver.poll(0).is_none());
     take_tx(&mut driver);
     assert_eq!(driver.poll(199), None);
-    assert_eq!(driver.poll(200), Some(ReaderEvent::Fault(FaultKind::NoResponse)));
+    assert_eq!(
+        driver.poll(200),
+        Some(ReaderEvent::Fault(FaultKind::NoResponse))
+    );
     assert_eq!(driver.stats().timeouts, 1);
     assert!(driver.poll(1200).is_none());
     assert_eq!(take_tx(&mut driver), hex(SET_POWER_20_DBM));
@@ -169,7 +192,10 @@ fn a_silent_module_times_out() {
     let mut driver = inventorying_driver();
     assert!(driver.poll(1000).is_none());
     assert_eq!(take_tx(&mut driver), hex(STOP));
-    assert_eq!(driver.poll(1200), Some(ReaderEvent::Fault(FaultKind::NoResponse)));
+    assert_eq!(
+        driver.poll(1200),
+        Some(ReaderEvent::Fault(FaultKind::NoResponse))
+    );
 }
 
 #[test]
@@ -189,7 +215,10 @@ fn a_refused_power_setting_is_a_fault() {
     assert!(driver.poll(0).is_none());
     let refused = hex("BB 01 B6 00 01 17 CF 7E");
     let events = feed(&mut driver, &refused);
-    assert_eq!(events, [ReaderEvent::Fault(FaultKind::ModuleError { code: 0x17 })]);
+    assert_eq!(
+        events,
+        [ReaderEvent::Fault(FaultKind::ModuleError { code: 0x17 })]
+    );
 }
 
 #[test]

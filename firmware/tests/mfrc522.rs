@@ -63,7 +63,11 @@ fn transmit(bytes: &[u8], framing: u8) -> Vec<Spi> {
         write(COMMAND, 0x00),
         write(COM_IRQ, 0x7F),
         write(FIFO_LEVEL, 0x80),
-        vec![Spi::transaction_start(), Spi::write_vec(fifo), Spi::transaction_end()],
+        vec![
+            Spi::transaction_start(),
+            Spi::write_vec(fifo),
+            Spi::transaction_end(),
+        ],
         write(COMMAND, 0x0C),
         write(BIT_FRAMING, framing),
     ]
@@ -137,7 +141,9 @@ fn run(expectations: &[Spi], polls: u64) -> Vec<ReaderEvent> {
 }
 
 fn card(uid: &[u8]) -> ReaderEvent {
-    ReaderEvent::Tag(TagSighting::new(TagId::Iso14443a(Uid::from_slice(uid).unwrap())))
+    ReaderEvent::Tag(TagSighting::new(TagId::Iso14443a(
+        Uid::from_slice(uid).unwrap(),
+    )))
 }
 
 #[test]
@@ -215,7 +221,10 @@ fn two_cards_are_told_apart_by_anticollision() {
         silence(),
     ]
     .concat();
-    assert_eq!(run(&transcript, 9), [ReaderEvent::Ready, card(&[0x12, 0x36, 0x9A, 0xBC])]);
+    assert_eq!(
+        run(&transcript, 9),
+        [ReaderEvent::Ready, card(&[0x12, 0x36, 0x9A, 0xBC])]
+    );
 }
 
 #[test]
@@ -251,7 +260,10 @@ fn a_bad_bcc_is_a_crc_fault() {
     ]
     .concat();
     let events = run(&transcript, 5);
-    assert_eq!(events, [ReaderEvent::Ready, ReaderEvent::Fault(FaultKind::Crc)]);
+    assert_eq!(
+        events,
+        [ReaderEvent::Ready, ReaderEvent::Fault(FaultKind::Crc)]
+    );
 }
 
 #[test]
@@ -267,7 +279,10 @@ fn a_chip_that_stops_answering_times_out() {
     assert_eq!(driver.poll(0).unwrap(), Some(ReaderEvent::Ready));
     assert_eq!(driver.poll(0).unwrap(), None);
     assert_eq!(driver.poll(99).unwrap(), None);
-    assert_eq!(driver.poll(100).unwrap(), Some(ReaderEvent::Fault(FaultKind::Timeout)));
+    assert_eq!(
+        driver.poll(100).unwrap(),
+        Some(ReaderEvent::Fault(FaultKind::Timeout))
+    );
     assert_eq!(driver.stats().timeouts, 1);
     // Nothing more until the retry time.
     assert_eq!(driver.poll(1099).unwrap(), None);
@@ -276,7 +291,12 @@ fn a_chip_that_stops_answering_times_out() {
 
 #[test]
 fn no_chip_on_the_bus_is_no_response() {
-    let transcript = [write(COMMAND, 0x0F), read(COMMAND, 0x00), read(VERSION, 0x00)].concat();
+    let transcript = [
+        write(COMMAND, 0x0F),
+        read(COMMAND, 0x00),
+        read(VERSION, 0x00),
+    ]
+    .concat();
     let events = run(&transcript, 2);
     assert_eq!(events, [ReaderEvent::Fault(FaultKind::NoResponse)]);
 }
@@ -291,6 +311,9 @@ fn a_chip_stuck_in_reset_times_out() {
     let mut driver = Mfrc522::new(spi.clone(), Mfrc522Config::default());
     assert_eq!(driver.poll(0).unwrap(), None);
     assert_eq!(driver.poll(50).unwrap(), None);
-    assert_eq!(driver.poll(100).unwrap(), Some(ReaderEvent::Fault(FaultKind::Timeout)));
+    assert_eq!(
+        driver.poll(100).unwrap(),
+        Some(ReaderEvent::Fault(FaultKind::Timeout))
+    );
     spi.done();
 }

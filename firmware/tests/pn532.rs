@@ -17,13 +17,18 @@ const IN_LIST_PASSIVE_TARGET: &str = "00 00 FF 04 FC D4 4A 01 00 E1 00";
 const CARD_RESPONSE: &str = "00 00 FF 0C F4 D5 4B 01 01 00 04 08 04 90 1F 2A A4 51 00";
 
 fn card(uid: &[u8]) -> ReaderEvent {
-    ReaderEvent::Tag(TagSighting::new(TagId::Iso14443a(Uid::from_slice(uid).unwrap())))
+    ReaderEvent::Tag(TagSighting::new(TagId::Iso14443a(
+        Uid::from_slice(uid).unwrap(),
+    )))
 }
 
 /// A chip → host normal frame carrying `data` after TFI D5.
 fn response(data: &[u8]) -> Vec<u8> {
     let len = u8::try_from(data.len() + 1).unwrap();
-    let dcs = data.iter().fold(0xD5u8, |a, b| a.wrapping_add(*b)).wrapping_neg();
+    let dcs = data
+        .iter()
+        .fold(0xD5u8, |a, b| a.wrapping_add(*b))
+        .wrapping_neg();
     let mut frame = vec![0x00, 0x00, 0xFF, len, len.wrapping_neg(), 0xD5];
     frame.extend_from_slice(data);
     frame.extend_from_slice(&[dcs, 0x00]);
@@ -75,7 +80,15 @@ fn reads_double_and_triple_size_uids() {
     let double = [0x04, 0x52, 0x3A, 0x12, 0x9C, 0x5D, 0x80];
     let triple = [0x08, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99];
     for uid in [&double[..], &triple[..]] {
-        let mut data = vec![0x4B, 0x01, 0x01, 0x00, 0x44, 0x00, u8::try_from(uid.len()).unwrap()];
+        let mut data = vec![
+            0x4B,
+            0x01,
+            0x01,
+            0x00,
+            0x44,
+            0x00,
+            u8::try_from(uid.len()).unwrap(),
+        ];
         data.extend_from_slice(uid);
         let bytes = [hex(ACK), response(&data)].concat();
         assert_split_invariant(polling_driver, &bytes, &[card(uid)]);
@@ -85,12 +98,18 @@ fn reads_double_and_triple_size_uids() {
 #[test]
 fn an_extended_frame_is_read_too() {
     let data = hex("D5 4B 01 01 00 04 08 04 90 1F 2A A4");
-    let dcs = data.iter().fold(0u8, |a, b| a.wrapping_add(*b)).wrapping_neg();
+    let dcs = data
+        .iter()
+        .fold(0u8, |a, b| a.wrapping_add(*b))
+        .wrapping_neg();
     let mut frame = hex("00 00 FF FF FF 00 0C F4");
     frame.extend(&data);
     frame.extend([dcs, 0x00]);
     let mut driver = polling_driver();
-    assert_eq!(feed(&mut driver, &[hex(ACK), frame].concat()), [card(&[0x90, 0x1F, 0x2A, 0xA4])]);
+    assert_eq!(
+        feed(&mut driver, &[hex(ACK), frame].concat()),
+        [card(&[0x90, 0x1F, 0x2A, 0xA4])]
+    );
 }
 
 #[test]
@@ -107,7 +126,10 @@ fn garbage_between_frames_is_skipped() {
 #[test]
 fn no_card_answer_and_an_empty_field_lead_to_the_next_poll() {
     let mut driver = polling_driver();
-    assert_eq!(feed(&mut driver, &[hex(ACK), response(&[0x4B, 0x00])].concat()), []);
+    assert_eq!(
+        feed(&mut driver, &[hex(ACK), response(&[0x4B, 0x00])].concat()),
+        []
+    );
     assert!(driver.poll(50).is_none());
     assert_eq!(take_tx(&mut driver), hex(IN_LIST_PASSIVE_TARGET));
 
@@ -128,7 +150,10 @@ fn a_silent_module_times_out_and_is_initialised_again() {
     assert!(driver.poll(0).is_none());
     take_tx(&mut driver);
     assert_eq!(driver.poll(99), None);
-    assert_eq!(driver.poll(100), Some(ReaderEvent::Fault(FaultKind::NoResponse)));
+    assert_eq!(
+        driver.poll(100),
+        Some(ReaderEvent::Fault(FaultKind::NoResponse))
+    );
     assert_eq!(driver.stats().timeouts, 1);
     assert!(driver.poll(1099).is_none());
     assert!(take_tx(&mut driver).is_empty());
@@ -140,7 +165,10 @@ fn a_silent_module_times_out_and_is_initialised_again() {
 fn a_module_sending_only_noise_times_out() {
     let mut driver = polling_driver();
     assert_eq!(feed(&mut driver, &hex("12 34 56")), []);
-    assert_eq!(driver.poll(100), Some(ReaderEvent::Fault(FaultKind::Timeout)));
+    assert_eq!(
+        driver.poll(100),
+        Some(ReaderEvent::Fault(FaultKind::Timeout))
+    );
 }
 
 #[test]
@@ -151,21 +179,30 @@ fn a_response_with_a_bad_checksum_is_asked_for_again() {
     corrupt[dcs] ^= 0x01;
     assert_eq!(feed(&mut driver, &[hex(ACK), corrupt.clone()].concat()), []);
     assert_eq!(take_tx(&mut driver), hex("00 00 FF FF 00 00"), "NACK");
-    assert_eq!(feed(&mut driver, &hex(CARD_RESPONSE)), [card(&[0x90, 0x1F, 0x2A, 0xA4])]);
+    assert_eq!(
+        feed(&mut driver, &hex(CARD_RESPONSE)),
+        [card(&[0x90, 0x1F, 0x2A, 0xA4])]
+    );
     assert_eq!(driver.stats().checksum, 1);
 
     // After two NACKs the driver gives up on the answer and reports the fault.
     let mut driver = polling_driver();
     assert_eq!(feed(&mut driver, &[hex(ACK), corrupt.clone()].concat()), []);
     assert_eq!(feed(&mut driver, &corrupt), []);
-    assert_eq!(feed(&mut driver, &corrupt), [ReaderEvent::Fault(FaultKind::Checksum)]);
+    assert_eq!(
+        feed(&mut driver, &corrupt),
+        [ReaderEvent::Fault(FaultKind::Checksum)]
+    );
 }
 
 #[test]
 fn an_error_frame_is_a_module_error() {
     let mut driver = polling_driver();
     let events = feed(&mut driver, &hex("00 00 FF 01 FF 7F 81 00"));
-    assert_eq!(events, [ReaderEvent::Fault(FaultKind::ModuleError { code: 0x7F })]);
+    assert_eq!(
+        events,
+        [ReaderEvent::Fault(FaultKind::ModuleError { code: 0x7F })]
+    );
     assert_eq!(driver.stats().module_errors, 1);
     assert!(driver.poll(50).is_none());
     assert_eq!(take_tx(&mut driver), hex(IN_LIST_PASSIVE_TARGET));

@@ -1,7 +1,7 @@
 //! ISO 14443A cards through an NXP MFRC522 on SPI (embedded-hal 1.0 `SpiDevice`).
 //!
-//! [`picc`] is the card-side activation (REQA, anticollision, SELECT over up to three
-//! cascade levels, HLTA) without I/O; [`driver`] drives the chip's registers one
+//! `picc` is the card-side activation (REQA, anticollision, SELECT over up to three
+//! cascade levels, HLTA) without I/O; `driver` drives the chip's registers one
 //! bounded step per poll, so a chip that stops answering becomes a timeout fault
 //! instead of a hung loop.
 //!
