@@ -70,10 +70,10 @@ impl Field {
     pub fn iso14443a(&self) -> Vec<&Iso14443aTag> {
         let mut cards: Vec<&Iso14443aTag> = Vec::new();
         for t in &self.tags {
-            if let Tag::Iso14443a(card) = &t.tag {
-                if !cards.contains(&card) {
-                    cards.push(card);
-                }
+            if let Tag::Iso14443a(card) = &t.tag
+                && !cards.contains(&card)
+            {
+                cards.push(card);
             }
         }
         cards

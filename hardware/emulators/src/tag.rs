@@ -175,7 +175,7 @@ impl Gen2Tag {
     /// A tag with this EPC (whole 16-bit words, at most 31) and the plain PC word
     /// announcing its length (no user memory, no XPC).
     pub fn new(epc: &[u8]) -> Result<Self, TagError> {
-        if epc.len() % 2 != 0 || epc.len() > MAX_EPC_BYTES {
+        if !epc.len().is_multiple_of(2) || epc.len() > MAX_EPC_BYTES {
             return Err(TagError::Length {
                 kind: "Gen2 EPC",
                 expected: "an even number up to 62",

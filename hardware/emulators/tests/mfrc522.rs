@@ -86,11 +86,11 @@ fn driver_times_out_when_no_card_answers() {
 
 #[test]
 fn anticollision_separates_two_cards_and_halt_lets_the_other_answer() {
-    // The UIDs differ first in bit 2 of byte 0 (0x10 vs 0x14): the driver goes on with
-    // the card whose colliding bit is 1.
-    let chip = chip_with(&["10AABBCC", "14AABBCC"]);
+    // 0x10 and 0x04 differ first in bit 2 (LSB first); their OR (0x14) is neither card,
+    // so only a real collision report leads the driver to a card: the one with a 1 there.
+    let chip = chip_with(&["10AABBCC", "04AABBCC"]);
     let mut driver = driver(&chip);
-    assert_eq!(read_uid(&mut driver).unwrap(), [0x14, 0xAA, 0xBB, 0xCC]);
+    assert_eq!(read_uid(&mut driver).unwrap(), [0x04, 0xAA, 0xBB, 0xCC]);
     driver.hlta().unwrap();
     assert_eq!(read_uid(&mut driver).unwrap(), [0x10, 0xAA, 0xBB, 0xCC]);
     driver.hlta().unwrap();
@@ -162,14 +162,19 @@ fn read(spi: &mut Mfrc522, register: u8) -> u8 {
     frame[1]
 }
 
-/// Transceive as readers.md describes it; returns the FIFO and RxLastBits.
-fn transceive(spi: &mut Mfrc522, tx: &[u8], tx_last_bits: u8) -> (Vec<u8>, u8) {
+/// Transceive as readers.md describes it, the answer's first bit stored at FIFO bit
+/// `rx_align`; returns the FIFO and RxLastBits.
+fn transceive(spi: &mut Mfrc522, tx: &[u8], tx_last_bits: u8, rx_align: u8) -> (Vec<u8>, u8) {
     write(spi, reg::COMMAND, &[0x00]);
     write(spi, reg::COM_IRQ, &[0x7F]);
     write(spi, reg::FIFO_LEVEL, &[0x80]);
     write(spi, reg::FIFO_DATA, tx);
     write(spi, reg::COMMAND, &[0x0C]);
-    write(spi, reg::BIT_FRAMING, &[0x80 | tx_last_bits]);
+    write(
+        spi,
+        reg::BIT_FRAMING,
+        &[0x80 | rx_align << 4 | tx_last_bits],
+    );
     let level = usize::from(read(spi, reg::FIFO_LEVEL));
     // One transaction: the address repeated, then 0x00 (datasheet §8.1.2.1).
     let mut fifo = vec![(reg::FIFO_DATA << 1) | 0x80; level];
@@ -192,11 +197,11 @@ fn register_level_reqa_anticollision_select_bytes() {
     assert_eq!(read(&mut chip, reg::VERSION), 0x92);
     write(&mut chip, reg::TX_CONTROL, &[0x83]);
     assert_eq!(
-        transceive(&mut chip, &[0x26], 7),
+        transceive(&mut chip, &[0x26], 7, 0),
         (vec![0x04, 0x00], 0),
         "ATQA"
     );
-    let (cl1, _) = transceive(&mut chip, &[0x93, 0x20], 0);
+    let (cl1, _) = transceive(&mut chip, &[0x93, 0x20], 0, 0);
     assert_eq!(
         cl1,
         [0x90, 0x1F, 0x2A, 0xA4, 0x90 ^ 0x1F ^ 0x2A ^ 0xA4],
@@ -205,7 +210,7 @@ fn register_level_reqa_anticollision_select_bytes() {
     let mut select = vec![0x93, 0x70];
     select.extend(&cl1);
     select.extend(crc_a(0x6363, &select));
-    let (sak, _) = transceive(&mut chip, &select, 0);
+    let (sak, _) = transceive(&mut chip, &select, 0, 0);
     assert_eq!(sak[0], 0x08);
     assert_eq!(sak[1..], crc_a(0x6363, &[0x08]));
     assert_eq!(read(&mut chip, reg::ERROR), 0);
@@ -217,9 +222,9 @@ fn register_level_corrupted_bcc_and_crc_coprocessor() {
     chip.field()
         .enter("iso14443a:901F2AA4".parse::<Tag>().unwrap(), 1, -40);
     write(&mut chip, reg::TX_CONTROL, &[0x83]);
-    transceive(&mut chip, &[0x26], 7);
+    transceive(&mut chip, &[0x26], 7, 0);
     chip.faults().corrupt_next(1);
-    let (cl1, _) = transceive(&mut chip, &[0x93, 0x20], 0);
+    let (cl1, _) = transceive(&mut chip, &[0x93, 0x20], 0, 0);
     assert_eq!(cl1[..4], [0x90, 0x1F, 0x2A, 0xA4]);
     assert_ne!(cl1[4], 0x90 ^ 0x1F ^ 0x2A ^ 0xA4, "BCC is wrong");
 
@@ -244,6 +249,35 @@ fn antenna_off_means_no_card_answers() {
     chip.field()
         .enter("iso14443a:901F2AA4".parse::<Tag>().unwrap(), 1, -40);
     write(&mut chip, reg::T_MODE, &[0x80]);
-    assert_eq!(transceive(&mut chip, &[0x26], 7), (vec![], 0));
+    assert_eq!(transceive(&mut chip, &[0x26], 7, 0), (vec![], 0));
     assert_eq!(read(&mut chip, reg::COM_IRQ) & 0x01, 0x01, "TimerIrq");
+}
+
+#[test]
+fn register_level_collision_positions_count_fifo_bits() {
+    let mut chip = Mfrc522::default();
+    for uid in ["0110AABB", "0114AABB", "011CAABB"] {
+        chip.field()
+            .enter(format!("iso14443a:{uid}").parse::<Tag>().unwrap(), 1, -40);
+    }
+    write(&mut chip, reg::TX_CONTROL, &[0x83]);
+    write(&mut chip, reg::COLL, &[0x00]);
+    transceive(&mut chip, &[0x26], 7, 0);
+    // All three answer: first disagreement at UID bit 10 (byte 1, bit 2).
+    let (cl1, _) = transceive(&mut chip, &[0x93, 0x20], 0, 0);
+    assert_eq!(read(&mut chip, reg::ERROR) & 0x08, 0x08, "CollErr");
+    assert_eq!(read(&mut chip, reg::COLL) & 0x3F, 11);
+    assert_eq!(
+        cl1,
+        [0x01, 0x04, 0x00, 0x00, 0x00],
+        "bits after the collision cleared"
+    );
+    // 11 known bits, the colliding one set: 0x14 and 0x1C answer from bit 11 on and
+    // disagree at once. With RxAlign 3 the first received bit is FIFO bit 3: CollPos 4.
+    let (rest, _) = transceive(&mut chip, &[0x93, 0x33, 0x01, 0x04], 3, 3);
+    assert_eq!(read(&mut chip, reg::COLL) & 0x3F, 4);
+    assert_eq!(
+        rest[0], 0x08,
+        "RxAlign 3: the colliding bit (read as 1) lands in bit 3"
+    );
 }

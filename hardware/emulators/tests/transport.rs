@@ -5,12 +5,13 @@
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
-use trace_emulators::llrp::wire::msg;
+use trace_emulators::llrp::codes::msg;
 use trace_emulators::m100::M100;
 use trace_emulators::pn532::Pn532;
 use trace_emulators::scenario::{Action, Scenario};
@@ -46,9 +47,12 @@ fn read_for(source: &mut (impl Read + std::os::fd::AsFd), want: usize, limit: Du
 }
 
 fn open_terminal(path: &Path) -> File {
+    // O_NOCTTY: the test process must not adopt the terminal as its controlling one.
+    let no_ctty = i32::try_from(rustix::fs::OFlags::NOCTTY.bits()).unwrap();
     OpenOptions::new()
         .read(true)
         .write(true)
+        .custom_flags(no_ctty)
         .open(path)
         .unwrap()
 }

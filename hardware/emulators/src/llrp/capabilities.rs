@@ -1,8 +1,8 @@
 //! The GET_READER_CAPABILITIES_RESPONSE body of the emulated reader: an N-antenna Gen2
 //! reader with a UTC clock, one fixed channel and one RF mode, no GPIO, no access specs.
 
-use super::rospec::Refusal;
-use super::wire::{Writer, param, status};
+use super::codes::{Refusal, param, status};
+use super::wire::Writer;
 
 /// Transmit power the reader advertises, in 0.01 dBm.
 const MAX_POWER_CENTI_DBM: u16 = 3000;

@@ -18,6 +18,9 @@
 //! bytes in the TCP stream.
 
 pub mod capabilities;
+pub mod codes;
+mod config;
+mod inventory;
 pub mod report;
 pub mod rospec;
 pub mod wire;
@@ -26,34 +29,11 @@ use std::time::Duration;
 
 use crate::emulator::{Clock, Emulator, Line};
 use crate::field::{Faults, Field, Scene};
-use report::{ReportBuffer, Sighting, write_tag_report};
-use rospec::{Refusal, ReportSpec, ReportTrigger, RoSpec, RoState, parse_report_spec};
-use wire::{Incoming, Message, MessageParser, Reader, Writer, msg, param, status};
-
-/// Settings of the emulated reader.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LlrpConfig {
-    /// Antenna ports, numbered from 1.
-    pub antennas: u16,
-    /// Wall-clock time (since the Unix epoch) at emulated time zero; timestamps in reports
-    /// and notifications are this plus emulated time.
-    pub utc_at_start: Duration,
-    /// Time between two inventory rounds.
-    pub read_interval: Duration,
-    /// KEEPALIVE period before any SET_READER_CONFIG changes it.
-    pub keepalive: Option<Duration>,
-}
-
-impl Default for LlrpConfig {
-    fn default() -> Self {
-        Self {
-            antennas: 4,
-            utc_at_start: Duration::from_secs(1_700_000_000),
-            read_interval: Duration::from_millis(100),
-            keepalive: None,
-        }
-    }
-}
+use codes::{Refusal, msg, param, status, truncated};
+pub use config::LlrpConfig;
+use report::{ReportBuffer, ReportSpec};
+use rospec::RoSpec;
+use wire::{Incoming, Message, MessageParser, Reader, Writer};
 
 /// The emulated reader.
 #[derive(Debug)]
@@ -184,9 +164,12 @@ impl LlrpReader {
                 | msg::STOP_ROSPEC
                 | msg::ENABLE_ROSPEC
                 | msg::DISABLE_ROSPEC,
-                Some(id),
+                id,
             ) => {
-                let result = self.rospec_command(request.kind, id).and_then(|()| ok());
+                let result = id
+                    .ok_or_else(|| truncated("the ROSpecID field"))
+                    .and_then(|id| self.rospec_command(request.kind, id))
+                    .and_then(|()| ok());
                 self.reply(request, response, result);
             }
             (msg::GET_ROSPECS, _) => {
@@ -211,247 +194,6 @@ impl LlrpReader {
                 );
                 self.reply(request, msg::ERROR_MESSAGE, Err(refusal));
             }
-        }
-    }
-
-    fn reader_config(&self) -> Vec<u8> {
-        let mut w = Writer::new();
-        w.status(status::SUCCESS, "");
-        let period = self
-            .keepalive
-            .map_or(0, |p| u32::try_from(p.as_millis()).unwrap_or(u32::MAX));
-        w.tlv(param::KEEPALIVE_SPEC, |w| {
-            w.u8(u8::from(self.keepalive.is_some())).u32(period);
-        });
-        let spec = self.default_report;
-        let (trigger, n) = match spec.trigger {
-            ReportTrigger::None => (0, 0),
-            ReportTrigger::EveryN(n) => (2, n),
-        };
-        w.tlv(param::RO_REPORT_SPEC, |w| {
-            w.u8(trigger)
-                .u16(n)
-                .tlv(param::TAG_REPORT_CONTENT_SELECTOR, |w| {
-                    w.u16(spec.content.flags);
-                    w.tlv(param::C1G2_EPC_MEMORY_SELECTOR, |w| {
-                        w.u8(u8::from(spec.content.crc) << 7 | u8::from(spec.content.pc) << 6);
-                    });
-                });
-        });
-        w.finish()
-    }
-
-    fn set_reader_config(&mut self, body: &[u8]) -> Result<(), Refusal> {
-        let mut reader = Reader::new(body);
-        let reset = reader.u8().ok_or_else(|| {
-            Refusal::new(status::PARAMETER_ERROR, "SET_READER_CONFIG is truncated")
-        })?;
-        if reset & 0x80 != 0 {
-            self.keepalive = self.config.keepalive;
-            self.default_report = ReportSpec::default();
-        }
-        while let Some((kind, body)) = reader.tlv() {
-            match kind {
-                param::KEEPALIVE_SPEC => {
-                    let mut fields = Reader::new(body);
-                    self.keepalive = match (fields.u8(), fields.u32()) {
-                        (Some(1), Some(ms)) if ms > 0 => Some(Duration::from_millis(u64::from(ms))),
-                        (Some(_), Some(_)) => None,
-                        _ => {
-                            return Err(Refusal::new(
-                                status::PARAMETER_ERROR,
-                                "KeepaliveSpec is truncated",
-                            ));
-                        }
-                    };
-                    self.next_keepalive = self.clock.now() + self.keepalive.unwrap_or_default();
-                }
-                param::RO_REPORT_SPEC => self.default_report = parse_report_spec(body)?,
-                // Antenna, event and access report settings change nothing emulated.
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-
-    fn add_rospec(&mut self, body: &[u8]) -> Result<(), Refusal> {
-        let rospec = RoSpec::parse(body, self.config.antennas)?;
-        if self.rospecs.iter().any(|held| held.id == rospec.id) {
-            return Err(Refusal::new(
-                status::FIELD_ERROR,
-                format!("a ROSpec with ID {} already exists", rospec.id),
-            ));
-        }
-        self.rospecs.push(rospec);
-        Ok(())
-    }
-
-    fn rospec_command(&mut self, kind: u16, id: u32) -> Result<(), Refusal> {
-        let all = id == 0
-            && matches!(
-                kind,
-                msg::DELETE_ROSPEC | msg::ENABLE_ROSPEC | msg::DISABLE_ROSPEC
-            );
-        let targets: Vec<usize> = (0..self.rospecs.len())
-            .filter(|&i| all || self.rospecs.get(i).is_some_and(|r| r.id == id))
-            .collect();
-        if targets.is_empty() && !all {
-            return Err(Refusal::new(
-                status::FIELD_ERROR,
-                format!("no ROSpec with ID {id}"),
-            ));
-        }
-        for &index in &targets {
-            let state = self.rospecs.get(index).map(|r| r.state);
-            match (kind, state) {
-                (msg::ENABLE_ROSPEC, Some(RoState::Disabled)) => {
-                    self.set_state(index, RoState::Inactive);
-                    if self.rospecs.get(index).is_some_and(|r| r.immediate) {
-                        self.start(index)?;
-                    }
-                }
-                (msg::START_ROSPEC, Some(RoState::Inactive)) => self.start(index)?,
-                (msg::START_ROSPEC, _) => {
-                    return Err(Refusal::new(
-                        status::FIELD_ERROR,
-                        format!("ROSpec {id} is not enabled and idle"),
-                    ));
-                }
-                (msg::STOP_ROSPEC, Some(RoState::Active)) => self.stop(index),
-                (msg::STOP_ROSPEC, _) => {
-                    return Err(Refusal::new(
-                        status::FIELD_ERROR,
-                        format!("ROSpec {id} is not active"),
-                    ));
-                }
-                (msg::DISABLE_ROSPEC | msg::DELETE_ROSPEC, Some(RoState::Active)) => {
-                    self.stop(index);
-                    self.set_state(index, RoState::Disabled);
-                }
-                (msg::DISABLE_ROSPEC, _) => self.set_state(index, RoState::Disabled),
-                _ => {}
-            }
-        }
-        if kind == msg::DELETE_ROSPEC {
-            for &index in targets.iter().rev() {
-                self.rospecs.remove(index);
-            }
-        }
-        Ok(())
-    }
-
-    fn set_state(&mut self, index: usize, state: RoState) {
-        if let Some(rospec) = self.rospecs.get_mut(index) {
-            rospec.state = state;
-        }
-    }
-
-    fn start(&mut self, index: usize) -> Result<(), Refusal> {
-        if let Some(active) = self.rospecs.iter().find(|r| r.state == RoState::Active) {
-            return Err(Refusal::new(
-                status::FIELD_ERROR,
-                format!("ROSpec {} is already active", active.id),
-            ));
-        }
-        let now = self.clock.now();
-        if let Some(rospec) = self.rospecs.get_mut(index) {
-            rospec.state = RoState::Active;
-            rospec.started = now;
-        }
-        self.next_round = now;
-        Ok(())
-    }
-
-    /// Ends an active ROSpec: back to Inactive, and what it collected is reported.
-    fn stop(&mut self, index: usize) {
-        self.set_state(index, RoState::Inactive);
-        let trigger = self
-            .rospecs
-            .get(index)
-            .and_then(|r| r.report)
-            .unwrap_or(self.default_report)
-            .trigger;
-        if trigger != ReportTrigger::None {
-            self.flush_reports(usize::MAX, false);
-        }
-    }
-
-    /// Sends RO_ACCESS_REPORTs of up to `per_report` entries each until the buffer is
-    /// empty; with `even_if_empty` one report goes out when there is nothing.
-    fn flush_reports(&mut self, per_report: usize, even_if_empty: bool) {
-        if self.reports.is_empty() && !even_if_empty {
-            return;
-        }
-        loop {
-            let batch = self.reports.take(per_report.max(1));
-            let mut w = Writer::new();
-            for seen in &batch {
-                let content = self
-                    .rospecs
-                    .iter()
-                    .find(|r| r.id == seen.rospec_id)
-                    .and_then(|r| r.report)
-                    .unwrap_or(self.default_report)
-                    .content;
-                write_tag_report(&mut w, seen, &content);
-            }
-            self.notify(msg::RO_ACCESS_REPORT, w.finish());
-            if self.reports.is_empty() {
-                break;
-            }
-        }
-    }
-
-    /// Runs the inventory rounds due up to the current time.
-    fn run_inventory(&mut self) {
-        let now = self.clock.now();
-        while let Some(index) = self.rospecs.iter().position(|r| r.state == RoState::Active) {
-            let Some(rospec) = self.rospecs.get(index) else {
-                break;
-            };
-            let round = self.next_round;
-            let ends = rospec.duration.map(|d| rospec.started + d);
-            if ends.is_some_and(|end| end <= now && end <= round) {
-                self.stop(index);
-                break;
-            }
-            if round > now {
-                break;
-            }
-            let Some((spec_index, ai)) = rospec.ai_spec_at(round - rospec.started) else {
-                self.stop(index);
-                break;
-            };
-            let antennas: Vec<u16> = if ai.antennas.contains(&0) {
-                (1..=self.config.antennas).collect()
-            } else {
-                ai.antennas.clone()
-            };
-            let (rospec_id, inventory_spec_id) = (rospec.id, ai.inventory_spec_id);
-            let trigger = rospec.report.unwrap_or(self.default_report).trigger;
-            let utc = self.utc_us(round);
-            for antenna in antennas {
-                for (tag, rssi) in self.field.gen2_on(antenna) {
-                    self.reports.record(Sighting {
-                        tag: tag.clone(),
-                        antenna,
-                        peak_rssi: rssi,
-                        first_seen_us: utc,
-                        last_seen_us: utc,
-                        count: 1,
-                        rospec_id,
-                        spec_index: u16::try_from(spec_index + 1).unwrap_or(u16::MAX),
-                        inventory_spec_id,
-                    });
-                }
-            }
-            if let ReportTrigger::EveryN(n) = trigger {
-                let n = usize::from(n);
-                if n > 0 && self.reports.len() >= n {
-                    self.flush_reports(n, false);
-                }
-            }
-            self.next_round = round + self.config.read_interval;
         }
     }
 

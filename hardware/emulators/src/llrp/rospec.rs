@@ -1,36 +1,15 @@
 //! ROSpecs as the emulated reader holds them: parsed from ADD_ROSPEC, checked, and timed.
 //!
 //! Supported: start triggers Null and Immediate; stop triggers Null and Duration (ROSpec and
-//! AISpec); AISpecs with antenna lists (0 = all) and Gen2 InventoryParameterSpecs;
-//! ROReportSpec with its TagReportContentSelector and C1G2EPCMemorySelector. Periodic and
-//! GPI triggers, RF surveys and loop specs are refused with an LLRPStatus naming them.
+//! AISpec); AISpecs with antenna lists (0 = all) and Gen2 InventoryParameterSpecs; an
+//! ROReportSpec ([`super::report`]). Periodic and GPI triggers, RF surveys and loop specs
+//! are refused with an LLRPStatus naming them.
 
 use std::time::Duration;
 
-use super::wire::{Reader, param, status};
-
-/// A request the reader turns down, answered with this LLRPStatus.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    /// LLRPStatus code.
-    pub code: u16,
-    /// ErrorDescription.
-    pub description: String,
-}
-
-impl Refusal {
-    /// A refusal with `code` and `description`.
-    pub fn new(code: u16, description: impl Into<String>) -> Self {
-        Self {
-            code,
-            description: description.into(),
-        }
-    }
-}
-
-fn truncated(what: &str) -> Refusal {
-    Refusal::new(status::PARAMETER_ERROR, format!("{what} is truncated"))
-}
+use super::codes::{Refusal, param, status, truncated};
+use super::report::ReportSpec;
+use super::wire::Reader;
 
 /// ROSpec states (ROSpec CurrentState field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,82 +20,6 @@ pub enum RoState {
     Inactive = 1,
     /// Running.
     Active = 2,
-}
-
-/// When reports are sent (ROReportTrigger).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportTrigger {
-    /// Only on GET_REPORT.
-    None,
-    /// After every N tag reports (N > 0) and when the ROSpec ends. Triggers 1 and 2 are
-    /// treated alike: an AISpec ending does not flush on its own.
-    EveryN(u16),
-}
-
-/// Bit numbers of the TagReportContentSelector enable flags (u16, bit 15 first).
-pub mod select {
-    /// EnableROSpecID.
-    pub const ROSPEC_ID: u8 = 15;
-    /// EnableSpecIndex.
-    pub const SPEC_INDEX: u8 = 14;
-    /// EnableInventoryParameterSpecID.
-    pub const INVENTORY_PARAMETER_SPEC_ID: u8 = 13;
-    /// EnableAntennaID.
-    pub const ANTENNA_ID: u8 = 12;
-    /// EnableChannelIndex.
-    pub const CHANNEL_INDEX: u8 = 11;
-    /// EnablePeakRSSI.
-    pub const PEAK_RSSI: u8 = 10;
-    /// EnableFirstSeenTimestamp.
-    pub const FIRST_SEEN: u8 = 9;
-    /// EnableLastSeenTimestamp.
-    pub const LAST_SEEN: u8 = 8;
-    /// EnableTagSeenCount.
-    pub const SEEN_COUNT: u8 = 7;
-    /// EnableAccessSpecID.
-    pub const ACCESS_SPEC_ID: u8 = 6;
-}
-
-/// Which fields each TagReportData carries (TagReportContentSelector).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Content {
-    /// The selector's 10 enable bits as sent (bit 15 ROSpecID … bit 6 AccessSpecID).
-    pub flags: u16,
-    /// C1G2EPCMemorySelector EnableCRC.
-    pub crc: bool,
-    /// C1G2EPCMemorySelector EnablePCBits.
-    pub pc: bool,
-}
-
-impl Content {
-    /// Whether the enable bit `bit` (one of [`select`]) is set.
-    pub fn has(&self, bit: u8) -> bool {
-        self.flags >> bit & 1 != 0
-    }
-}
-
-/// The reporting part of a ROSpec or of the reader configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReportSpec {
-    /// When to report.
-    pub trigger: ReportTrigger,
-    /// What to report.
-    pub content: Content,
-}
-
-impl Default for ReportSpec {
-    /// A report per tag read with AntennaID, PeakRSSI and FirstSeenTimestamp: what the
-    /// emulated reader does for a ROSpec without an ROReportSpec.
-    fn default() -> Self {
-        Self {
-            trigger: ReportTrigger::EveryN(1),
-            content: Content {
-                flags: 1 << select::ANTENNA_ID | 1 << select::PEAK_RSSI | 1 << select::FIRST_SEEN,
-                crc: false,
-                pc: false,
-            },
-        }
-    }
 }
 
 /// One antenna inventory spec.
@@ -200,7 +103,9 @@ impl RoSpec {
                     boundary = true;
                 }
                 param::AI_SPEC => rospec.ai_specs.push(parse_ai_spec(body, antennas)?),
-                param::RO_REPORT_SPEC => rospec.report = Some(parse_report_spec(body)?),
+                param::RO_REPORT_SPEC => {
+                    rospec.report = Some(super::report::parse_report_spec(body)?)
+                }
                 other => {
                     return Err(Refusal::new(
                         status::UNSUPPORTED_PARAMETER,
@@ -375,44 +280,4 @@ fn parse_ai_spec(body: &[u8], antennas: u16) -> Result<AiSpec, Refusal> {
             )
         })?,
     })
-}
-
-/// Parses an ROReportSpec body (also used by SET_READER_CONFIG).
-pub fn parse_report_spec(body: &[u8]) -> Result<ReportSpec, Refusal> {
-    let mut reader = Reader::new(body);
-    let trigger = reader.u8().ok_or_else(|| truncated("ROReportSpec"))?;
-    let n = reader.u16().ok_or_else(|| truncated("ROReportSpec"))?;
-    let trigger = match trigger {
-        0 => ReportTrigger::None,
-        1 | 2 => ReportTrigger::EveryN(n),
-        other => {
-            return Err(Refusal::new(
-                status::FIELD_ERROR,
-                format!("ROReportTrigger {other} does not exist"),
-            ));
-        }
-    };
-    let Some((param::TAG_REPORT_CONTENT_SELECTOR, selector)) = reader.tlv() else {
-        return Err(Refusal::new(
-            status::MISSING_PARAMETER,
-            "ROReportSpec has no TagReportContentSelector",
-        ));
-    };
-    let mut fields = Reader::new(selector);
-    let flags = fields
-        .u16()
-        .ok_or_else(|| truncated("TagReportContentSelector"))?;
-    let mut content = Content {
-        flags,
-        crc: false,
-        pc: false,
-    };
-    while let Some((kind, body)) = fields.tlv() {
-        if kind == param::C1G2_EPC_MEMORY_SELECTOR {
-            let bits = body.first().copied().unwrap_or(0);
-            content.crc = bits & 0x80 != 0;
-            content.pc = bits & 0x40 != 0;
-        }
-    }
-    Ok(ReportSpec { trigger, content })
 }

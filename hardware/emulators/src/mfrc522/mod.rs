@@ -6,6 +6,12 @@
 //! (RxLastBits, TStartNow), Coll (CollPos, ValuesAfterColl), TxMode/RxMode CRC, ModeReg CRC
 //! preset, the CRC coprocessor and Version. The cards answer through [`picc`].
 //!
+//! CollPos counts bit positions in the FIFO, from bit 0 of the first received byte, so an
+//! RxAlign offset is included: a collision on the first bit received with RxAlign 3
+//! reads 4. NXP's own reader library (phhalHw_Rc523) reads it that way, masking the FIFO
+//! at CollPos − 1; drivers that take CollPos as the bit count of the whole UID (the
+//! `mfrc522` crate, Arduino's MFRC522) only resolve collisions within the first byte.
+//!
 //! Not modelled: analog settings, MFAuthent/Crypto1, card memory, timer counting. Time
 //! does not pass inside the chip: a frame nobody answers raises TimerIrq at once when the
 //! timer starts on its own (TMode.TAuto), and never otherwise, so a driver that does not
@@ -17,105 +23,16 @@
 //! meaning on SPI.
 
 pub mod picc;
+mod registers;
 pub mod spi;
 
 use crate::field::{Faults, Field, Scene};
 use picc::{Answer, Cards, crc_a};
-
-/// Register addresses (datasheet §9.2).
-pub mod reg {
-    /// Starts and stops commands.
-    pub const COMMAND: u8 = 0x01;
-    /// Interrupt request bits.
-    pub const COM_IRQ: u8 = 0x04;
-    /// Interrupt request bits (CRC).
-    pub const DIV_IRQ: u8 = 0x05;
-    /// Error bits of the last command.
-    pub const ERROR: u8 = 0x06;
-    /// Communication status bits.
-    pub const STATUS1: u8 = 0x07;
-    /// FIFO input and output.
-    pub const FIFO_DATA: u8 = 0x09;
-    /// Bytes in the FIFO; bit 7 flushes it.
-    pub const FIFO_LEVEL: u8 = 0x0A;
-    /// RxLastBits, TStartNow.
-    pub const CONTROL: u8 = 0x0C;
-    /// StartSend, RxAlign, TxLastBits.
-    pub const BIT_FRAMING: u8 = 0x0D;
-    /// First bit collision detected.
-    pub const COLL: u8 = 0x0E;
-    /// CRC preset.
-    pub const MODE: u8 = 0x11;
-    /// TxCRCEn.
-    pub const TX_MODE: u8 = 0x12;
-    /// RxCRCEn.
-    pub const RX_MODE: u8 = 0x13;
-    /// Antenna driver pins TX1/TX2.
-    pub const TX_CONTROL: u8 = 0x14;
-    /// CRC result, most significant byte.
-    pub const CRC_RESULT_MSB: u8 = 0x21;
-    /// CRC result, least significant byte.
-    pub const CRC_RESULT_LSB: u8 = 0x22;
-    /// Timer settings; bit 7 TAuto.
-    pub const T_MODE: u8 = 0x2A;
-    /// Chip version.
-    pub const VERSION: u8 = 0x37;
-}
-
-/// Command codes (CommandReg bits 3..0).
-pub mod command {
-    /// No action, cancels the current command.
-    pub const IDLE: u8 = 0x0;
-    /// Runs the CRC coprocessor over the FIFO.
-    pub const CALC_CRC: u8 = 0x3;
-    /// Sends the FIFO and receives the answer.
-    pub const TRANSCEIVE: u8 = 0xC;
-    /// MIFARE authentication (not emulated).
-    pub const MF_AUTHENT: u8 = 0xE;
-    /// Resets the chip.
-    pub const SOFT_RESET: u8 = 0xF;
-}
-
-const FIFO_SIZE: usize = 64;
-const TX_IRQ: u8 = 0x40;
-const RX_IRQ: u8 = 0x20;
-const ERR_IRQ: u8 = 0x02;
-const TIMER_IRQ: u8 = 0x01;
-const CRC_IRQ: u8 = 0x04;
-const PARITY_ERR: u8 = 0x02;
-const CRC_ERR: u8 = 0x04;
-const COLL_ERR: u8 = 0x08;
-const BUFFER_OVFL: u8 = 0x10;
-const CRC_READY: u8 = 0x20;
-const START_SEND: u8 = 0x80;
-const VALUES_AFTER_COLL: u8 = 0x80;
-const COLL_POS_NOT_VALID: u8 = 0x20;
-
-/// Register values after power-on and SoftReset (datasheet §9.3; unlisted registers 0).
-const RESET: [(u8, u8); 22] = [
-    (0x01, 0x20),
-    (0x02, 0x80),
-    (0x04, 0x14),
-    (0x07, 0x21),
-    (0x0B, 0x08),
-    (0x0C, 0x10),
-    (0x0E, 0xA0),
-    (0x11, 0x3F),
-    (0x14, 0x80),
-    (0x16, 0x10),
-    (0x17, 0x84),
-    (0x18, 0x84),
-    (0x19, 0x4D),
-    (0x1C, 0x62),
-    (0x1F, 0xEB),
-    (0x21, 0xFF),
-    (0x22, 0xFF),
-    (0x24, 0x26),
-    (0x26, 0x48),
-    (0x27, 0x88),
-    (0x28, 0x20),
-    (0x29, 0x20),
-];
+use registers::{
+    BUFFER_OVFL, COLL_ERR, COLL_POS_NOT_VALID, CRC_ERR, CRC_IRQ, CRC_READY, ERR_IRQ, FIFO_SIZE,
+    PARITY_ERR, RESET, RX_IRQ, START_SEND, TIMER_IRQ, TX_IRQ, VALUES_AFTER_COLL,
+};
+pub use registers::{command, reg};
 
 /// The emulated chip and the cards in front of it.
 #[derive(Debug)]
@@ -232,9 +149,12 @@ impl Mfrc522 {
                     (self.get(reg::CONTROL) & 0x07) | (value & 0x38),
                 );
             }
+            reg::COLL => {
+                let kept = self.get(reg::COLL) & !VALUES_AFTER_COLL;
+                self.set(reg::COLL, kept | (value & VALUES_AFTER_COLL));
+            }
             reg::ERROR
             | reg::STATUS1
-            | reg::COLL
             | reg::CRC_RESULT_MSB
             | reg::CRC_RESULT_LSB
             | reg::VERSION => {}
@@ -262,22 +182,21 @@ impl Mfrc522 {
         }
         // RcvOff and PowerDown are kept; the command code reads back while it runs.
         self.set(reg::COMMAND, value & 0x30 | code);
-        match code {
-            command::CALC_CRC => {
-                let preset = match self.get(reg::MODE) & 0x03 {
-                    0 => 0x0000,
-                    1 => 0x6363,
-                    2 => 0xA671,
-                    _ => 0xFFFF,
-                };
-                let data: Vec<u8> = self.fifo.drain(..).collect();
-                let [lsb, msb] = crc_a(preset, &data);
-                self.set(reg::CRC_RESULT_LSB, lsb);
-                self.set(reg::CRC_RESULT_MSB, msb);
-                self.set(reg::DIV_IRQ, self.get(reg::DIV_IRQ) | CRC_IRQ);
-                self.set(reg::STATUS1, self.get(reg::STATUS1) | CRC_READY);
-            }
-            _ => {}
+        // Transceive waits for StartSend; Idle, MFAuthent and the rest only show in
+        // CommandReg.
+        if code == command::CALC_CRC {
+            let preset = match self.get(reg::MODE) & 0x03 {
+                0 => 0x0000,
+                1 => 0x6363,
+                2 => 0xA671,
+                _ => 0xFFFF,
+            };
+            let data: Vec<u8> = self.fifo.drain(..).collect();
+            let [lsb, msb] = crc_a(preset, &data);
+            self.set(reg::CRC_RESULT_LSB, lsb);
+            self.set(reg::CRC_RESULT_MSB, msb);
+            self.set(reg::DIV_IRQ, self.get(reg::DIV_IRQ) | CRC_IRQ);
+            self.set(reg::STATUS1, self.get(reg::STATUS1) | CRC_READY);
         }
     }
 
@@ -318,12 +237,13 @@ impl Mfrc522 {
             self.raise(ERR_IRQ);
             return;
         }
-        if let Some(answer) = answers.iter_mut().find(|answer| answer.checked) {
-            if self.faults.take_corruption() {
-                let len = answer.bits.len();
-                for bit in answer.bits.iter_mut().skip(len.saturating_sub(8)) {
-                    *bit = !*bit;
-                }
+        if let Some(answer) = answers.iter_mut().find(|answer| answer.checked)
+            && self.faults.take_corruption()
+        {
+            // The check byte is the last 8 bits: BCC, or the second CRC_A byte.
+            let len = answer.bits.len();
+            for bit in answer.bits.iter_mut().skip(len.saturating_sub(8)) {
+                *bit = !*bit;
             }
         }
         let (bits, collision) = merge(&answers);
@@ -347,7 +267,7 @@ impl Mfrc522 {
         }
         let mut error = self.get(reg::ERROR);
         if self.get(reg::RX_MODE) & 0x80 != 0 {
-            let whole = total % 8 == 0 && bytes.len() >= 2;
+            let whole = total.is_multiple_of(8) && bytes.len() >= 2;
             let split = bytes.len().saturating_sub(2);
             if whole
                 && crc_a(0x6363, bytes.get(..split).unwrap_or_default())

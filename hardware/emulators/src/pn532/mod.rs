@@ -159,7 +159,7 @@ impl Pn532 {
             (0x01, [field]) => self.rf_on = field & 0x01 != 0,
             (0x02, [_, _, _]) | (0x04, [_]) => {}
             (0x05, [_atr, _psl, passive]) => self.passive_retries = *passive,
-            (0x0A | 0x0B | 0x0C | 0x0D, _) => {}
+            (0x0A..=0x0D, _) => {}
             _ => return Err(SyntaxError),
         }
         Ok(())
@@ -243,10 +243,10 @@ impl Emulator for Pn532 {
         if self.line.is_silent() {
             return;
         }
-        if let Some(listing) = self.waiting.take() {
-            if let Some(payload) = self.list(listing) {
-                self.respond(&payload);
-            }
+        if let Some(listing) = self.waiting.take()
+            && let Some(payload) = self.list(listing)
+        {
+            self.respond(&payload);
         }
     }
 

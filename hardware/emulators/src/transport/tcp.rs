@@ -84,15 +84,15 @@ fn serve<E: Emulator>(
                 stream.set_read_timeout(Some(TICK))?;
                 lock(shared).emulator.host_connected();
                 // A host that breaks the connection ends its session, not the server.
-                if let Err(error) = pump(&mut stream, shared, stop) {
-                    if !matches!(
+                if let Err(error) = pump(&mut stream, shared, stop)
+                    && !matches!(
                         error.kind(),
                         io::ErrorKind::BrokenPipe
                             | io::ErrorKind::ConnectionReset
                             | io::ErrorKind::ConnectionAborted
-                    ) {
-                        return Err(error);
-                    }
+                    )
+                {
+                    return Err(error);
                 }
             }
             Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
