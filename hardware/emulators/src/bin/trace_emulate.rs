@@ -59,7 +59,9 @@ const AFTER_HELP: &str = "Examples:
   trace-emulate m100 --scenario dock-door.txt
   trace-emulate llrp --tcp 127.0.0.1:0 --tag urn:epc:id:sgtin:0614141.812345.6789
 
-Scenario lines: <time> <action> [args], e.g.
+Scenario lines: <time> <action> [args], time as 150ms, 2s, 1.5s or plain milliseconds.
+Actions: enter <tag> [antenna=N] [rssi=DBM] | leave <tag> [antenna=N] | clear |
+         noise <hex bytes> | corrupt [frames] | silent [duration] | resume | dribble on|off
   0      enter  epc:30751FEB705C5904E3D50D70 antenna=2 rssi=-48
   500ms  noise  FF 00 13
   1s     corrupt 2
