@@ -7,13 +7,22 @@
 //! role the identifier plays in the event), lot class → instances, location → events,
 //! gateway → chain head. The ingest pipeline decides *what* to write; the store only
 //! makes a batch durable atomically, so a chain head never runs ahead of its events.
+//!
+//! A lot class is *named* by the events that list it in a quantity list and by the events
+//! that commissioned its instances (ObjectEvent ADD or TransformationEvent outputs whose
+//! ILMD carries the lot): [`Store::events_naming`] on a class gives its lot-level history
+//! without reading every instance. For recalls of whole lots, [`Store::class_standings`]
+//! returns one [`Standing`] per instance — its latest event and its links to containers
+//! and transformations — so a backend can answer from one small record per unit.
 
 pub mod redb_store;
+mod rows;
+pub(crate) mod standing;
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use trace_proto::event::{Event, EventTime};
+use trace_proto::event::{Action, Event, EventTime};
 use trace_proto::signed::{ChainHead, GatewayId};
 
 /// Where an event's record is kept: SHA-256 of its signed bytes (gateway events) or
@@ -100,10 +109,15 @@ pub enum Role {
     InputQuantity,
     /// The `epcClass` of an `outputQuantityList` entry.
     OutputQuantity,
+    /// The `readPoint` (rows of [`Store::events_at`] only).
+    ReadPoint,
+    /// The `bizLocation` (rows of [`Store::events_at`] only).
+    BizLocation,
 }
 
-/// One index row: an event that names an identifier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// One index row: an event that names an identifier. Rows order by event time, then key,
+/// then role: the order of [`Store::events_naming`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct IndexEntry {
     /// The event's `eventTime`.
     pub event_time: EventTime,
@@ -111,6 +125,44 @@ pub struct IndexEntry {
     pub key: EventKey,
     /// What the identifier is in that event.
     pub role: Role,
+}
+
+/// One event that links an identifier onward, as trace and recall follow it: an
+/// AggregationEvent naming it as a child (into or out of `parent`), a TransformationEvent
+/// consuming it (role [`Role::Input`] or [`Role::InputQuantity`]), or, for a container, an
+/// AggregationEvent DELETE with no children, which empties it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    /// The index row: time, event and role.
+    pub entry: IndexEntry,
+    /// The aggregation's action; `None` for transformations.
+    pub action: Option<Action>,
+    /// The aggregation's parent, for [`Role::Child`] links.
+    pub parent: Option<String>,
+}
+
+/// What the store knows about one identifier, in the form trace and recall walk it.
+///
+/// Equal to what [`Store::events_naming`], [`Store::class_of`] and
+/// [`Store::recalls_affecting`] give, plus the event fields named in [`Link`]; a backend
+/// may keep it up to date at commit so that a recall reads one record per unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standing {
+    /// The identifier.
+    pub identifier: String,
+    /// Its lot class, as [`Store::class_of`].
+    pub class: Option<String>,
+    /// Its latest event, as [`Store::latest_naming`].
+    pub latest: Option<IndexEntry>,
+    /// Whether it is a container: the parent of at least one AggregationEvent ADD.
+    pub is_container: bool,
+    /// Its links, ordered by event time, then key. Complete only if `links_complete`.
+    pub links: Vec<Link>,
+    /// `false` when the backend keeps too many links for this identifier to list them
+    /// here; the caller then derives them from [`Store::events_naming`].
+    pub links_complete: bool,
+    /// Ids of the recalls naming it, as [`Store::recalls_affecting`].
+    pub recalls: Vec<String>,
 }
 
 /// An enrolled gateway.
@@ -262,7 +314,8 @@ pub trait Store: Send + Sync + 'static {
     /// [`events_naming`](Self::events_naming)), without reading the others.
     fn latest_naming(&self, identifier: &str) -> Result<Option<IndexEntry>, StoreError>;
 
-    /// Events whose read point or business location is `location`, ordered by event time.
+    /// Events whose read point or business location is `location`, ordered by event time,
+    /// then key; the role says which of the two it is (both: two rows).
     fn events_at(&self, location: &str) -> Result<Vec<IndexEntry>, StoreError>;
 
     /// The instances of a lot class (`urn:epc:class:lgtin:…`): every EPC commissioned
@@ -302,4 +355,22 @@ pub trait Store: Send + Sync + 'static {
 
     /// Sizes.
     fn stats(&self) -> Result<StoreStats, StoreError>;
+
+    /// The standing of each identifier, in order; `None` for an identifier the store knows
+    /// nothing about (no event, class or recall names it). The default derives each one
+    /// from the other methods; backends override it to read many at once.
+    fn standings(&self, identifiers: &[&str]) -> Result<Vec<Option<Standing>>, StoreError> {
+        identifiers
+            .iter()
+            .map(|identifier| standing::derive(self, identifier))
+            .collect()
+    }
+
+    /// The standing of every instance of a lot class, in the order of
+    /// [`class_instances`](Self::class_instances): what a recall of a whole lot reads.
+    fn class_standings(&self, class: &str) -> Result<Vec<Standing>, StoreError> {
+        let instances = self.class_instances(class)?;
+        let names: Vec<&str> = instances.iter().map(String::as_str).collect();
+        Ok(self.standings(&names)?.into_iter().flatten().collect())
+    }
 }

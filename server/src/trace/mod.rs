@@ -8,11 +8,52 @@
 //! - transformations link inputs and outputs (EPCs and classes);
 //! - every identifier is visited once; cycles and contradictory data (a child in two
 //!   parents at once, a DELETE without ADD) end the walk there with a note, never a loop.
+//!
+//! The walks work on the [`Store`] contract only. A recall of a whole lot reads the lot's
+//! instances as [`Standing`](crate::store::Standing)s in one call and the containers they
+//! reach in one call per level, so its cost grows with units and containers, not with
+//! their events.
+
+mod backward;
+mod forward;
+mod stays;
+mod units;
+mod walk;
 
 use serde::Serialize;
+use trace_proto::epc::Lgtin;
 use trace_proto::event::{Action, EventTime};
 
-use crate::store::EventKey;
+use crate::store::{EventKey, Store};
+use walk::Walk;
+
+/// Walks the store from `start`, a canonical URI (an EPC pure identity, a lot class
+/// `urn:epc:class:lgtin:…`, or any other identifier), in `direction`.
+///
+/// Backward gives the origin: the start's events, its containers' events while it was
+/// inside (`via` the container), and, through its lot and the transformations that made
+/// it, its inputs' events back to their commissioning. Forward gives the reach of a recall:
+/// the lot's instances (or the unit), the containers they went into and the outputs of
+/// transformations that consumed them, with one [`UnitStatus`] per affected unit.
+pub fn trace(store: &dyn Store, start: &str, direction: Direction) -> Result<Trace, TraceError> {
+    if store.latest_naming(start)?.is_none() {
+        return Err(TraceError::Unknown(start.to_owned()));
+    }
+    let mut walk = Walk::new(store);
+    let units = match direction {
+        Direction::Backward => {
+            backward::walk(&mut walk, start)?;
+            Vec::new()
+        }
+        Direction::Forward => forward::walk(&mut walk, start)?,
+    };
+    Ok(walk.finish(start, direction, units))
+}
+
+/// Whether `identifier` is a lot class, which stands for its instances.
+fn is_class(identifier: &str) -> bool {
+    Lgtin::parse(identifier).is_ok()
+}
 
 /// Which way to walk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]

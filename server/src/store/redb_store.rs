@@ -1,1 +1,0 @@
-//! redb implementation of [`Store`](super::Store): being written.

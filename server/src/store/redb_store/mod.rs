@@ -1,0 +1,298 @@
+//! The embedded [`Store`]: one redb file, `events.redb`, in the data folder.
+//!
+//! # Layout
+//!
+//! Identifier URIs are interned: `idents` maps each URI to a number (`u64`, from 1, given
+//! on first sight, so units commissioned together have neighbouring numbers), and every
+//! index key is a fixed-width tuple of numbers. Events are numbered the same way.
+//!
+//! | table | key | value |
+//! |---|---|---|
+//! | `meta` | name | `u64`: `schema_version` and the next identifier, event, quarantine and recall numbers |
+//! | `events` | event number | record: key, record time, and the signed bytes verbatim (gateway events, which hold the event) or the event's postcard bytes (captured events) |
+//! | `event_nos` | event key (32 bytes) | event number: the duplicate check |
+//! | `idents` | URI | identifier number |
+//! | `ident_records` | identifier number | URI, lot class, latest row, container flag, up to 64 links (aggregations as child with the parent's number, transformations as input, DELETEs emptying it), recall numbers |
+//! | `naming` | (identifier, event time ms, event number, role) | — |
+//! | `located` | (location, event time ms, event number, role) | — |
+//! | `class_members` | (class, event time ms, event number, position) | instance number |
+//! | `heads` | gateway id | chain head |
+//! | `gateways` | gateway id | gateway record |
+//! | `quarantine` | quarantine id | entry |
+//! | `recalls` | recall id | (recall number, record) |
+//! | `recall_ids` | recall number | recall id |
+//!
+//! So: an identifier's events are one range scan of `naming`; its latest event, links and
+//! recalls are one record; a lot's instances one range of `class_members`, with the
+//! records of its units mostly on neighbouring pages. An event is decoded only when a
+//! caller asks for it. Records are postcard; roles and actions inside keys and records are
+//! fixed codes (see `records`), so reordering the contract's enums cannot change them.
+//!
+//! The file is opened with redb's integrity check (every page checksum is verified, which
+//! reads the whole file once), and a `schema_version` other than [`SCHEMA_VERSION`] is
+//! refused, so a damaged or foreign file is an error rather than wrong answers.
+
+mod read;
+mod records;
+mod tables;
+mod write;
+
+use std::path::{Path, PathBuf};
+
+use redb::{Builder, Database, ReadableDatabase, ReadableTable, ReadableTableMetadata};
+use trace_proto::signed::{ChainHead, GatewayId};
+
+use self::read::Snapshot;
+use self::records::{decode, entry};
+use self::tables::{GATEWAYS, HEADS, QUARANTINE, RECALLS};
+use super::{
+    CommitBatch, CommitReport, EventKey, GatewayRecord, IndexEntry, QuarantineEntry, RecallRecord,
+    Standing, Store, StoreError, StoreStats, StoredEvent,
+};
+
+/// The schema version this build reads and writes.
+pub const SCHEMA_VERSION: u32 = tables::SCHEMA_VERSION;
+
+/// The file name inside the data folder.
+pub const FILE_NAME: &str = "events.redb";
+
+/// The redb event store.
+pub struct RedbStore {
+    db: Database,
+    path: PathBuf,
+}
+
+impl RedbStore {
+    /// Opens `dir/events.redb`, creating the folder and the file when missing.
+    ///
+    /// Refuses a file of another schema version ([`StoreError::Version`]) and a damaged
+    /// or foreign one ([`StoreError::Corrupt`]).
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Backend(format!("creating {}: {e}", dir.display())))?;
+        let path = dir.join(FILE_NAME);
+        let db = Builder::new()
+            .set_check_integrity_on_open(true)
+            .create(&path)
+            .map_err(|e| open_error(&path, e))?;
+        tables::prepare(&db)?;
+        Ok(Self { db, path })
+    }
+
+    fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        Snapshot::new(self.db.begin_read()?)
+    }
+
+    fn write<T>(
+        &self,
+        body: impl FnOnce(&redb::WriteTransaction) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let txn = self.db.begin_write()?;
+        let result = body(&txn)?;
+        txn.commit()?;
+        Ok(result)
+    }
+}
+
+fn open_error(path: &Path, error: redb::DatabaseError) -> StoreError {
+    let what = path.display().to_string();
+    match error {
+        redb::DatabaseError::Storage(redb::StorageError::Corrupted(detail)) => {
+            StoreError::Corrupt { what, detail }
+        }
+        redb::DatabaseError::UpgradeRequired(format) => StoreError::Corrupt {
+            what,
+            detail: format!("redb file format {format} needs an upgrade"),
+        },
+        other => StoreError::Backend(format!("opening {what}: {other}")),
+    }
+}
+
+macro_rules! backend_errors {
+    ($($error:ty),+) => {$(
+        impl From<$error> for StoreError {
+            fn from(error: $error) -> Self {
+                StoreError::Backend(error.to_string())
+            }
+        }
+    )+};
+}
+
+backend_errors!(redb::TransactionError, redb::TableError, redb::CommitError);
+
+impl From<redb::StorageError> for StoreError {
+    fn from(error: redb::StorageError) -> Self {
+        match error {
+            redb::StorageError::Corrupted(detail) => StoreError::Corrupt {
+                what: FILE_NAME.into(),
+                detail,
+            },
+            other => StoreError::Backend(other.to_string()),
+        }
+    }
+}
+
+impl Store for RedbStore {
+    fn commit(&self, batch: &CommitBatch) -> Result<CommitReport, StoreError> {
+        self.write(|txn| write::commit(txn, batch))
+    }
+
+    fn event(&self, key: &EventKey) -> Result<Option<StoredEvent>, StoreError> {
+        self.snapshot()?.event(key)
+    }
+
+    fn events_naming(&self, identifier: &str) -> Result<Vec<IndexEntry>, StoreError> {
+        self.snapshot()?.rows(false, identifier)
+    }
+
+    fn latest_naming(&self, identifier: &str) -> Result<Option<IndexEntry>, StoreError> {
+        let snapshot = self.snapshot()?;
+        let Some(id) = snapshot.ident(identifier)? else {
+            return Ok(None);
+        };
+        match snapshot.record(id)?.latest {
+            Some(row) => entry(row.time, EventKey(row.key), row.role).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn events_at(&self, location: &str) -> Result<Vec<IndexEntry>, StoreError> {
+        self.snapshot()?.rows(true, location)
+    }
+
+    fn class_instances(&self, class: &str) -> Result<Vec<String>, StoreError> {
+        let mut snapshot = self.snapshot()?;
+        let members = snapshot.members(class)?;
+        members.into_iter().map(|id| snapshot.uri(id)).collect()
+    }
+
+    fn class_of(&self, instance: &str) -> Result<Option<String>, StoreError> {
+        let mut snapshot = self.snapshot()?;
+        let Some(id) = snapshot.ident(instance)? else {
+            return Ok(None);
+        };
+        snapshot
+            .record(id)?
+            .class
+            .map(|class| snapshot.uri(class))
+            .transpose()
+    }
+
+    fn chain_head(&self, gateway: &GatewayId) -> Result<Option<ChainHead>, StoreError> {
+        let snapshot = self.snapshot()?;
+        let heads = snapshot.txn().open_table(HEADS)?;
+        let head = heads.get(gateway.as_str())?;
+        head.map(|bytes| decode(bytes.value(), "chain head"))
+            .transpose()
+    }
+
+    fn put_gateway(&self, record: &GatewayRecord) -> Result<(), StoreError> {
+        self.write(|txn| write::put_gateway(txn, record))
+    }
+
+    fn gateway(&self, id: &GatewayId) -> Result<Option<GatewayRecord>, StoreError> {
+        let snapshot = self.snapshot()?;
+        let gateways = snapshot.txn().open_table(GATEWAYS)?;
+        let record = gateways.get(id.as_str())?;
+        record
+            .map(|bytes| decode(bytes.value(), "gateway record"))
+            .transpose()
+    }
+
+    fn gateways(&self) -> Result<Vec<GatewayRecord>, StoreError> {
+        let snapshot = self.snapshot()?;
+        let gateways = snapshot.txn().open_table(GATEWAYS)?;
+        gateways
+            .iter()?
+            .map(|row| decode(row?.1.value(), "gateway record"))
+            .collect()
+    }
+
+    fn quarantined(&self, after: u64, limit: usize) -> Result<Vec<QuarantineEntry>, StoreError> {
+        let snapshot = self.snapshot()?;
+        let quarantine = snapshot.txn().open_table(QUARANTINE)?;
+        let Some(first) = after.checked_add(1) else {
+            return Ok(Vec::new());
+        };
+        quarantine
+            .range(first..)?
+            .take(limit)
+            .map(|row| decode(row?.1.value(), "quarantine entry"))
+            .collect()
+    }
+
+    fn put_recall(&self, recall: &RecallRecord) -> Result<(), StoreError> {
+        self.write(|txn| write::put_recall(txn, recall))
+    }
+
+    fn recall(&self, id: &str) -> Result<Option<RecallRecord>, StoreError> {
+        let snapshot = self.snapshot()?;
+        let recalls = snapshot.txn().open_table(RECALLS)?;
+        let record = recalls.get(id)?;
+        match record {
+            Some(bytes) => Ok(Some(
+                decode::<(u64, RecallRecord)>(bytes.value(), "recall")?.1,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    fn recalls(&self) -> Result<Vec<RecallRecord>, StoreError> {
+        let snapshot = self.snapshot()?;
+        let table = snapshot.txn().open_table(RECALLS)?;
+        let mut recalls = table
+            .iter()?
+            .map(|row| Ok(decode::<(u64, RecallRecord)>(row?.1.value(), "recall")?.1))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        recalls.sort_by(|a, b| (a.issued, &a.id).cmp(&(b.issued, &b.id)));
+        Ok(recalls)
+    }
+
+    fn recalls_affecting(&self, identifier: &str) -> Result<Vec<String>, StoreError> {
+        let mut snapshot = self.snapshot()?;
+        let Some(id) = snapshot.ident(identifier)? else {
+            return Ok(Vec::new());
+        };
+        let numbers = snapshot.record(id)?.recalls;
+        numbers.iter().map(|n| snapshot.recall_id(*n)).collect()
+    }
+
+    fn stats(&self) -> Result<StoreStats, StoreError> {
+        let snapshot = self.snapshot()?;
+        let txn = snapshot.txn();
+        let bytes_on_disk = std::fs::metadata(&self.path).map_or(0, |m| m.len());
+        Ok(StoreStats {
+            events: txn.open_table(tables::EVENTS)?.len()?,
+            quarantined: txn.open_table(QUARANTINE)?.len()?,
+            gateways: txn.open_table(GATEWAYS)?.len()?,
+            bytes_on_disk,
+        })
+    }
+
+    fn standings(&self, identifiers: &[&str]) -> Result<Vec<Option<Standing>>, StoreError> {
+        let mut snapshot = self.snapshot()?;
+        let mut standings = Vec::with_capacity(identifiers.len());
+        for identifier in identifiers {
+            let standing = match snapshot.ident(identifier)? {
+                Some(id) => {
+                    let record = snapshot.record(id)?;
+                    Some(snapshot.standing(record)?)
+                }
+                None => None,
+            };
+            standings.push(standing);
+        }
+        Ok(standings)
+    }
+
+    fn class_standings(&self, class: &str) -> Result<Vec<Standing>, StoreError> {
+        let mut snapshot = self.snapshot()?;
+        let members = snapshot.members(class)?;
+        let mut standings = Vec::with_capacity(members.len());
+        for id in members {
+            let record = snapshot.record(id)?;
+            standings.push(snapshot.standing(record)?);
+        }
+        Ok(standings)
+    }
+}

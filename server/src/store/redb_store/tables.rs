@@ -1,0 +1,99 @@
+//! The tables of `events.redb` (see the layout in the module doc of
+//! [`redb_store`](super)), the meta record, and the schema check at open.
+
+use redb::{Database, ReadableTable, TableDefinition, TableHandle};
+
+use crate::store::StoreError;
+
+/// The layout version this build reads and writes.
+pub(super) const SCHEMA_VERSION: u32 = 1;
+
+/// Counters and the schema version.
+pub(super) const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+/// Event number → event record.
+pub(super) const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
+/// Event key → event number.
+pub(super) const EVENT_NOS: TableDefinition<&[u8; 32], u64> = TableDefinition::new("event_nos");
+/// Identifier URI → identifier number.
+pub(super) const IDENTS: TableDefinition<&str, u64> = TableDefinition::new("idents");
+/// Identifier number → identifier record.
+pub(super) const RECORDS: TableDefinition<u64, &[u8]> = TableDefinition::new("ident_records");
+/// (identifier, event time ms, event number, role code): events naming an identifier.
+pub(super) const NAMING: TableDefinition<(u64, i64, u64, u8), ()> = TableDefinition::new("naming");
+/// (location, event time ms, event number, role code): events at a location.
+pub(super) const LOCATED: TableDefinition<(u64, i64, u64, u8), ()> =
+    TableDefinition::new("located");
+/// (class, event time ms, event number, position in the event) → instance.
+pub(super) const MEMBERS: TableDefinition<(u64, i64, u64, u32), u64> =
+    TableDefinition::new("class_members");
+/// Gateway id → chain head (postcard).
+pub(super) const HEADS: TableDefinition<&str, &[u8]> = TableDefinition::new("heads");
+/// Gateway id → gateway record (postcard).
+pub(super) const GATEWAYS: TableDefinition<&str, &[u8]> = TableDefinition::new("gateways");
+/// Quarantine id → entry (postcard).
+pub(super) const QUARANTINE: TableDefinition<u64, &[u8]> = TableDefinition::new("quarantine");
+/// Recall id → (recall number, recall record) (postcard).
+pub(super) const RECALLS: TableDefinition<&str, &[u8]> = TableDefinition::new("recalls");
+/// Recall number → recall id.
+pub(super) const RECALL_IDS: TableDefinition<u64, &str> = TableDefinition::new("recall_ids");
+
+/// Keys of [`META`].
+pub(super) mod meta {
+    /// The schema version.
+    pub const SCHEMA: &str = "schema_version";
+    /// The next identifier number (numbers start at 1).
+    pub const NEXT_IDENT: &str = "next_ident";
+    /// The next event number.
+    pub const NEXT_EVENT: &str = "next_event";
+    /// The next quarantine id.
+    pub const NEXT_QUARANTINE: &str = "next_quarantine";
+    /// The next recall number.
+    pub const NEXT_RECALL: &str = "next_recall";
+}
+
+/// Checks the schema record of an opened file, writes it into a new one, and creates the
+/// tables, so that reads never meet a missing table. A file of another version is left
+/// untouched.
+pub(super) fn prepare(db: &Database) -> Result<(), StoreError> {
+    let txn = db.begin_write()?;
+    let existing: Vec<String> = txn
+        .list_tables()?
+        .map(|table| table.name().to_owned())
+        .collect();
+    {
+        let mut meta = txn.open_table(META)?;
+        let version = meta.get(meta::SCHEMA)?.map(|v| v.value());
+        match version {
+            Some(found) if found == u64::from(SCHEMA_VERSION) => {}
+            Some(found) => {
+                return Err(StoreError::Version {
+                    found: u32::try_from(found).unwrap_or(u32::MAX),
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            None if existing.is_empty() => {
+                meta.insert(meta::SCHEMA, u64::from(SCHEMA_VERSION))?;
+            }
+            None => {
+                return Err(StoreError::Corrupt {
+                    what: "events.redb".into(),
+                    detail: format!("tables {existing:?} but no schema version record"),
+                });
+            }
+        }
+    }
+    txn.open_table(EVENTS)?;
+    txn.open_table(EVENT_NOS)?;
+    txn.open_table(IDENTS)?;
+    txn.open_table(RECORDS)?;
+    txn.open_table(NAMING)?;
+    txn.open_table(LOCATED)?;
+    txn.open_table(MEMBERS)?;
+    txn.open_table(HEADS)?;
+    txn.open_table(GATEWAYS)?;
+    txn.open_table(QUARANTINE)?;
+    txn.open_table(RECALLS)?;
+    txn.open_table(RECALL_IDS)?;
+    txn.commit()?;
+    Ok(())
+}

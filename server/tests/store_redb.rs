@@ -1,0 +1,110 @@
+//! The store suite on [`RedbStore`], plus what only a file-backed store has: reopening,
+//! and refusing files of another schema version or damaged ones.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+#[macro_use]
+mod store_suite;
+
+use redb::{Database, TableDefinition};
+use tempfile::TempDir;
+use trace_server::store::redb_store::{FILE_NAME, RedbStore, SCHEMA_VERSION};
+use trace_server::store::{Store, StoreError};
+use trace_server::trace::{Direction, trace};
+
+fn fresh() -> (TempDir, RedbStore) {
+    let dir = TempDir::new().unwrap();
+    let store = RedbStore::open(dir.path()).unwrap();
+    (dir, store)
+}
+
+store_suite_tests!(fresh);
+
+#[test]
+fn reopening_keeps_everything() {
+    let dir = TempDir::new().unwrap();
+    let (scenario, before, stats) = {
+        let store = RedbStore::open(dir.path()).unwrap();
+        let scenario = support::commit_scenario(&store);
+        let before = trace(&store, &scenario.lot, Direction::Forward).unwrap();
+        (scenario, before, store.stats().unwrap())
+    };
+    let store = RedbStore::open(dir.path()).unwrap();
+    assert_eq!(
+        trace(&store, &scenario.lot, Direction::Forward).unwrap(),
+        before
+    );
+    let after = store.stats().unwrap();
+    assert_eq!(
+        (after.events, after.gateways),
+        (stats.events, stats.gateways)
+    );
+    assert_eq!(after.events, 18);
+    assert!(after.bytes_on_disk > 0);
+    let mut gateways = scenario.gateways.clone();
+    gateways.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(store.gateways().unwrap(), gateways, "by id");
+    let head = store.chain_head(&scenario.gateways[1].id).unwrap().unwrap();
+    assert_eq!(head.seq, 4, "gw-dc signed four events");
+    let more = support::commit_cycle(&store);
+    assert_eq!(
+        store.events_naming(&more.0).unwrap().len(),
+        2,
+        "numbering goes on"
+    );
+    assert_eq!(store.stats().unwrap().events, 20);
+}
+
+#[test]
+fn a_file_of_another_schema_version_is_refused_and_left_alone() {
+    let dir = TempDir::new().unwrap();
+    drop(RedbStore::open(dir.path()).unwrap());
+    let path = dir.path().join(FILE_NAME);
+    {
+        let db = Database::open(&path).unwrap();
+        let txn = db.begin_write().unwrap();
+        let meta: TableDefinition<&str, u64> = TableDefinition::new("meta");
+        txn.open_table(meta)
+            .unwrap()
+            .insert("schema_version", 99)
+            .unwrap();
+        txn.commit().unwrap();
+    }
+    for _ in 0..2 {
+        match RedbStore::open(dir.path()) {
+            Err(StoreError::Version {
+                found: 99,
+                supported,
+            }) => assert_eq!(supported, SCHEMA_VERSION),
+            Err(other) => panic!("expected a version error, got {other}"),
+            Ok(_) => panic!("expected a version error, got a store"),
+        }
+    }
+}
+
+#[test]
+fn a_foreign_redb_file_is_refused() {
+    let dir = TempDir::new().unwrap();
+    {
+        let db = Database::create(dir.path().join(FILE_NAME)).unwrap();
+        let txn = db.begin_write().unwrap();
+        let other: TableDefinition<u64, u64> = TableDefinition::new("something_else");
+        txn.open_table(other).unwrap().insert(1, 2).unwrap();
+        txn.commit().unwrap();
+    }
+    assert!(matches!(
+        RedbStore::open(dir.path()),
+        Err(StoreError::Corrupt { .. })
+    ));
+}
+
+#[test]
+fn a_file_that_is_not_redb_is_refused() {
+    let dir = TempDir::new().unwrap();
+    std::fs::write(dir.path().join(FILE_NAME), vec![0x5a; 8192]).unwrap();
+    match RedbStore::open(dir.path()) {
+        Err(StoreError::Corrupt { .. } | StoreError::Backend(_)) => {}
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => panic!("garbage opened as a store"),
+    }
+}
