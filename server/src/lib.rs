@@ -4,7 +4,20 @@
 //! identity ([`code_command`]), with GS1's company-prefix list built in ([`prefixes`]).
 //! Ingest, the store, trace and recall, EPCIS 2.0 and the web pages follow (issues 5–7).
 
+pub mod auth;
+#[cfg(feature = "embedded-broker")]
+pub mod broker;
 pub mod code_command;
+pub mod config;
+pub mod http;
+pub mod ingest;
+pub mod lookup;
+pub mod metrics;
+pub mod mqtt;
 pub mod prefixes;
+pub mod recall;
+pub mod registry;
+pub mod serve;
+pub mod state;
 pub mod store;
 pub mod trace;

@@ -9,6 +9,8 @@ use trace_proto::code::Form;
 use trace_server::code_command::{self, Output};
 use trace_server::prefixes;
 
+mod serve_args;
+
 /// rfid-trace server: traceability records from RFID reads, and the tools around them.
 #[derive(Debug, Parser)]
 #[command(version, about, long_about = None)]
@@ -37,6 +39,10 @@ enum Command {
         /// The codes; stdin lines when omitted.
         inputs: Vec<String>,
     },
+    /// Run the server: MQTT ingest (embedded broker unless --mqtt), the store, the HTTP
+    /// API. Tokens come from the config file (hashed) or from TRACE_ADMIN_TOKEN,
+    /// TRACE_SUPERVISOR_TOKEN and TRACE_OPERATOR_TOKEN, never from flags.
+    Serve(serve_args::ServeArgs),
 }
 
 /// The `--as` values, one per [`Form`].
@@ -67,6 +73,10 @@ impl From<FormArg> for Form {
 
 fn main() -> anyhow::Result<ExitCode> {
     match Cli::parse().command {
+        Command::Serve(args) => {
+            serve_args::run(args)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Code {
             form,
             json,

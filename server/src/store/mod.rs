@@ -26,26 +26,43 @@ use trace_proto::event::{Action, Event, EventTime};
 use trace_proto::signed::{ChainHead, GatewayId};
 
 /// Where an event's record is kept: SHA-256 of its signed bytes (gateway events) or
-/// of its canonical capture form (events captured over HTTP).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// of its canonical capture form (events captured over HTTP). Serialized as 64 hex
+/// digits in human-readable formats (JSON) and as 32 raw bytes in binary ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EventKey(pub [u8; 32]);
+
+impl Serialize for EventKey {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            serializer.serialize_str(&self.to_hex())
+        } else {
+            self.0.serialize(serializer)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for EventKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if deserializer.is_human_readable() {
+            let text = String::deserialize(deserializer)?;
+            Self::from_hex(&text)
+                .ok_or_else(|| serde::de::Error::custom("an event key is 64 hex digits"))
+        } else {
+            <[u8; 32]>::deserialize(deserializer).map(Self)
+        }
+    }
+}
 
 impl EventKey {
     /// Lower-case hex, the form used in URLs and JSON.
     pub fn to_hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        hex::encode(self.0)
     }
 
     /// Parses 64 hex digits; `None` for anything else.
     pub fn from_hex(text: &str) -> Option<Self> {
-        if text.len() != 64 || !text.is_ascii() {
-            return None;
-        }
         let mut key = [0u8; 32];
-        for (byte, pair) in key.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
-            let pair = std::str::from_utf8(pair).ok()?;
-            *byte = u8::from_str_radix(pair, 16).ok()?;
-        }
+        hex::decode_to_slice(text, &mut key).ok()?;
         Some(Self(key))
     }
 }

@@ -1,0 +1,123 @@
+//! `trace-server serve` settings: a TOML file, overridden by environment variables,
+//! overridden by flags (the last two are resolved by the command line parser).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::auth::TokenEntry;
+
+/// The config file. Every field is optional; flags and environment variables win.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Data folder.
+    pub data: Option<PathBuf>,
+    /// HTTP listen address.
+    pub http: Option<SocketAddr>,
+    /// External broker URL (`mqtt://user:pass@host:1883`); when set no broker is embedded.
+    pub mqtt: Option<String>,
+    /// Embedded broker listen address.
+    pub mqtt_listen: Option<SocketAddr>,
+    /// CA certificate (PEM) of an `mqtts://` broker.
+    pub mqtt_ca: Option<PathBuf>,
+    /// Seconds a chain gap may stay open before it is reported.
+    pub gap_timeout_secs: Option<u64>,
+    /// Extra GS1 company prefix tables.
+    #[serde(default)]
+    pub gcp_tables: Vec<PathBuf>,
+    /// API tokens, as SHA-256 hashes.
+    #[serde(default)]
+    pub tokens: Vec<TokenEntry>,
+}
+
+/// A config file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Unreadable.
+    #[error("config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Not valid TOML for these settings.
+    #[error("config file {path}: {source}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with line and column.
+        source: toml::de::Error,
+    },
+}
+
+impl FileConfig {
+    /// Reads and parses a config file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.to_owned(),
+            source,
+        })
+    }
+}
+
+/// Where the server's MQTT traffic goes.
+#[derive(Debug, Clone)]
+pub enum BrokerChoice {
+    /// Run rumqttd in-process on this address (port 0: any free port).
+    Embedded(SocketAddr),
+    /// Connect to a broker; the CA (PEM) for TLS.
+    External {
+        /// Its address.
+        url: crate::mqtt::BrokerUrl,
+        /// CA certificate for mqtts://.
+        ca: Option<Vec<u8>>,
+    },
+}
+
+/// The resolved settings `serve` runs with.
+pub struct Settings {
+    /// Data folder (the redb store lives in it).
+    pub data: PathBuf,
+    /// HTTP listen address (port 0: any free port).
+    pub http: SocketAddr,
+    /// The broker.
+    pub broker: BrokerChoice,
+    /// Gap report timeout.
+    pub gap_timeout: Duration,
+    /// Tokens.
+    pub auth: crate::auth::Auth,
+    /// Company prefixes.
+    pub prefixes: trace_proto::company_prefix::PrefixTable,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_file_parses_and_unknown_keys_are_refused() {
+        let text = r#"
+            data = "/var/lib/trace"
+            http = "0.0.0.0:8080"
+            mqtt = "mqtt://server:pw@broker:1883"
+            gap_timeout_secs = 30
+            [[tokens]]
+            name = "desk"
+            role = "supervisor"
+            sha256 = "00"
+        "#;
+        let config: FileConfig = toml::from_str(text).unwrap();
+        assert_eq!(config.gap_timeout_secs, Some(30));
+        assert_eq!(config.tokens[0].name, "desk");
+        let err = toml::from_str::<FileConfig>("dta = \"x\"").unwrap_err();
+        assert!(err.to_string().contains("dta"), "{err}");
+    }
+}

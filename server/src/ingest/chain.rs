@@ -1,0 +1,208 @@
+//! Per-gateway hash chains: which verified events extend a chain now, which wait for a
+//! gap to fill, which are replays and which are forks.
+//!
+//! The book holds each gateway's head as last committed and the events received ahead
+//! of a gap. Held events live only in memory on purpose: a gateway deletes an event
+//! from its outbox only after the server acks a contiguous seq covering it, so anything
+//! held here is still in the gateway's outbox and comes again if this process dies.
+//! After a failed commit the caller [`reset`](ChainBook::reset)s the book and heads are
+//! reloaded from the store, for the same reason.
+
+use std::collections::{BTreeMap, HashMap};
+
+use trace_proto::event::EventTime;
+use trace_proto::signed::{ChainHead, GatewayId, SignedEvent};
+
+/// What to do with one gateway's events of one round.
+#[derive(Debug, Default)]
+pub struct Admission {
+    /// Events that extend the chain, in seq order: store them.
+    pub accepted: Vec<SignedEvent>,
+    /// The gateway's head once `accepted` is stored (`None` when nothing was accepted).
+    pub head: Option<ChainHead>,
+    /// Events already stored (a redelivery): dropped and counted.
+    pub replays: usize,
+    /// Events that contradict the chain: quarantine them with the reason.
+    pub forks: Vec<(SignedEvent, String)>,
+}
+
+/// A gap: seqs the server has not seen while later ones wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gap {
+    /// First missing seq.
+    pub from: u64,
+    /// Last missing seq.
+    pub to: u64,
+    /// How many later events wait for it.
+    pub waiting: usize,
+    /// When the oldest waiting event arrived.
+    pub since: EventTime,
+}
+
+struct Held {
+    event: SignedEvent,
+    arrived: EventTime,
+}
+
+/// The chain state of every gateway this process has seen.
+pub struct ChainBook {
+    heads: HashMap<GatewayId, Option<ChainHead>>,
+    held: HashMap<GatewayId, BTreeMap<u64, Held>>,
+    max_held: usize,
+    overflowed: u64,
+}
+
+impl ChainBook {
+    /// An empty book holding at most `max_held` out-of-order events per gateway; beyond
+    /// that the newest are dropped (the gateway sends them again, they are unacked).
+    pub fn new(max_held: usize) -> Self {
+        Self {
+            heads: HashMap::new(),
+            held: HashMap::new(),
+            max_held,
+            overflowed: 0,
+        }
+    }
+
+    /// Forgets everything; heads are reloaded from the store on next use.
+    pub fn reset(&mut self) {
+        self.heads.clear();
+        self.held.clear();
+    }
+
+    /// Whether the book knows the gateway's head (else `admit` needs `stored_head`).
+    pub fn knows(&self, gateway: &GatewayId) -> bool {
+        self.heads.contains_key(gateway)
+    }
+
+    /// The head as last committed (or as loaded from the store).
+    pub fn head(&self, gateway: &GatewayId) -> Option<ChainHead> {
+        self.heads.get(gateway).copied().flatten()
+    }
+
+    /// The gateway's head, loaded with `stored_head` the first time it is asked for.
+    pub fn load<E>(
+        &mut self,
+        gateway: &GatewayId,
+        stored_head: impl FnOnce() -> Result<Option<ChainHead>, E>,
+    ) -> Result<Option<ChainHead>, E> {
+        if let Some(head) = self.heads.get(gateway) {
+            return Ok(*head);
+        }
+        let head = stored_head()?;
+        self.heads.insert(gateway.clone(), head);
+        Ok(head)
+    }
+
+    /// Sorts one gateway's verified events of this round. `stored_head` seeds an unknown
+    /// gateway's head; `is_stored` tells whether an event at or below the head is the very
+    /// event already stored (a replay) or a different one (a fork). The head only moves
+    /// on [`committed`](Self::committed).
+    pub fn admit<E>(
+        &mut self,
+        gateway: &GatewayId,
+        mut events: Vec<SignedEvent>,
+        now: EventTime,
+        stored_head: impl FnOnce() -> Result<Option<ChainHead>, E>,
+        is_stored: impl Fn(&SignedEvent) -> Result<bool, E>,
+    ) -> Result<Admission, E> {
+        let mut head = self.load(gateway, stored_head)?;
+        let mut admission = Admission::default();
+        events.sort_by_key(SignedEvent::seq);
+        let held = self.held.entry(gateway.clone()).or_default();
+        for event in events {
+            let next = head.map_or(1, |h| h.seq.saturating_add(1));
+            if event.seq() < next {
+                if is_stored(&event)? || admission.accepted.iter().any(|a| a.hash() == event.hash())
+                {
+                    admission.replays += 1;
+                } else {
+                    let reason = format!(
+                        "fork: seq {} is already taken by a different stored event",
+                        event.seq()
+                    );
+                    admission.forks.push((event, reason));
+                }
+            } else if event.seq() > next {
+                match held.get(&event.seq()) {
+                    Some(h) if h.event.hash() == event.hash() => admission.replays += 1,
+                    Some(_) => {
+                        let reason = format!(
+                            "fork: two different events for seq {} arrived ahead of a gap",
+                            event.seq()
+                        );
+                        admission.forks.push((event, reason));
+                    }
+                    None if held.len() >= self.max_held => self.overflowed += 1,
+                    None => {
+                        held.insert(
+                            event.seq(),
+                            Held {
+                                event,
+                                arrived: now,
+                            },
+                        );
+                    }
+                }
+            } else {
+                match event.check_link(head) {
+                    Ok(new_head) => {
+                        head = Some(new_head);
+                        admission.accepted.push(event);
+                    }
+                    Err(e) => admission.forks.push((event, format!("fork: {e}"))),
+                }
+            }
+            while let Some(entry) = head.and_then(|h| held.remove(&h.seq.saturating_add(1))) {
+                match entry.event.check_link(head) {
+                    Ok(new_head) => {
+                        head = Some(new_head);
+                        admission.accepted.push(entry.event);
+                    }
+                    Err(e) => admission.forks.push((entry.event, format!("fork: {e}"))),
+                }
+            }
+        }
+        if !admission.accepted.is_empty() {
+            admission.head = head;
+        }
+        Ok(admission)
+    }
+
+    /// Records a durable commit: the gateway's head is now `head`.
+    pub fn committed(&mut self, gateway: &GatewayId, head: ChainHead) {
+        self.heads.insert(gateway.clone(), Some(head));
+    }
+
+    /// The gateways' open gaps, by gateway id.
+    pub fn gaps(&self) -> Vec<(GatewayId, Gap)> {
+        let mut gaps: Vec<_> = self
+            .held
+            .iter()
+            .filter_map(|(gateway, held)| {
+                let (&first, _) = held.first_key_value()?;
+                let since = held.values().map(|h| h.arrived).min()?;
+                let from = self.head(gateway).map_or(1, |h| h.seq.saturating_add(1));
+                Some((
+                    gateway.clone(),
+                    Gap {
+                        from,
+                        to: first.saturating_sub(1),
+                        waiting: held.len(),
+                        since,
+                    },
+                ))
+            })
+            .collect();
+        gaps.sort_by(|a, b| a.0.cmp(&b.0));
+        gaps
+    }
+
+    /// Events dropped because a gateway's hold was full, since start.
+    pub fn overflowed(&self) -> u64 {
+        self.overflowed
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,331 @@
+//! Verified ingest: MQTT event batches in, one durable commit per round, acks out.
+//!
+//! A *round* is every message the transport had ready (see [`crate::mqtt`]); batching
+//! rounds into one commit is what makes durable storage fast. Each event goes through:
+//! decode → the publishing topic must be its own gateway's → replays of stored events
+//! are counted and dropped before any signature work (a gateway resending its outbox
+//! after a reconnect must not cost a verification per event) → the gateway is enrolled
+//! and not revoked → signature (batch-verified) → chain position ([`chain`]). An event that
+//! fails a check is quarantined with the reason; nothing is silently dropped except
+//! replays of stored events, which are counted. Acks name each gateway's highest
+//! contiguous stored seq and are produced only after the commit returned.
+
+pub mod chain;
+mod verify;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use trace_proto::event::EventTime;
+use trace_proto::mqtt::{Ack, GatewayTopic, Payload, parse_gateway_topic};
+use trace_proto::signed::{GatewayId, SignedEvent, VerifyingKey};
+
+use crate::metrics::Metrics;
+use crate::store::{CommitBatch, EventKey, NewQuarantine, Origin, Store, StoreError, StoredEvent};
+use chain::{ChainBook, Gap};
+
+/// One MQTT message from the events subscription.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    /// The topic it was published on.
+    pub topic: String,
+    /// Its payload.
+    pub payload: Vec<u8>,
+}
+
+/// What one round did.
+#[derive(Debug, Default)]
+pub struct RoundOutcome {
+    /// Acks to publish, one per gateway heard from whose chain has a head.
+    pub acks: Vec<Ack>,
+    /// Events newly stored.
+    pub stored: usize,
+    /// Replays dropped.
+    pub replays: usize,
+    /// Events quarantined.
+    pub quarantined: usize,
+}
+
+/// The ingest state of one server process.
+pub struct Ingest {
+    store: Arc<dyn Store>,
+    book: ChainBook,
+    metrics: Arc<Metrics>,
+}
+
+/// Out-of-order events held per gateway before the newest are dropped (and resent).
+const MAX_HELD_PER_GATEWAY: usize = 100_000;
+
+struct Round {
+    now: EventTime,
+    by_gateway: BTreeMap<GatewayId, Vec<SignedEvent>>,
+    heard: Vec<GatewayId>,
+    quarantine: Vec<NewQuarantine>,
+    replays: usize,
+}
+
+impl Round {
+    fn refuse(&mut self, gateway: &str, seq: Option<u64>, reason: String, bytes: Vec<u8>) {
+        tracing::warn!(gateway, seq, %reason, "event quarantined");
+        self.quarantine.push(NewQuarantine {
+            gateway_id: gateway.to_owned(),
+            seq,
+            received: self.now,
+            reason,
+            bytes,
+        });
+    }
+}
+
+impl Ingest {
+    /// Ingest into `store`, counting into `metrics`.
+    pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>) -> Self {
+        Self {
+            store,
+            book: ChainBook::new(MAX_HELD_PER_GATEWAY),
+            metrics,
+        }
+    }
+
+    /// Processes one round of messages and commits it. On a store error nothing of the
+    /// round is acked and the chain state is reloaded from the store next time.
+    pub fn process(&mut self, messages: Vec<Incoming>) -> Result<RoundOutcome, StoreError> {
+        Metrics::add(&self.metrics.messages, messages.len());
+        let mut round = Round {
+            now: EventTime::now(),
+            by_gateway: BTreeMap::new(),
+            heard: Vec::new(),
+            quarantine: Vec::new(),
+            replays: 0,
+        };
+        for message in messages {
+            self.decode(message, &mut round);
+        }
+        let result = self
+            .drop_replays(&mut round)
+            .and_then(|()| self.verify(&mut round))
+            .and_then(|()| self.admit_and_commit(&mut round));
+        if result.is_err() {
+            self.book.reset();
+            Metrics::add(&self.metrics.commit_errors, 1);
+        }
+        result
+    }
+
+    fn decode(&self, message: Incoming, round: &mut Round) {
+        let gateway = match parse_gateway_topic(&message.topic) {
+            Ok((gateway, GatewayTopic::Events)) => gateway,
+            _ => {
+                tracing::warn!(
+                    topic = message.topic,
+                    "message on an unexpected topic ignored"
+                );
+                return;
+            }
+        };
+        if !round.heard.contains(&gateway) {
+            round.heard.push(gateway.clone());
+        }
+        let batch = match Payload::decode(&message.payload) {
+            Ok(Payload::EventBatch(batch)) => batch,
+            Ok(other) => {
+                let reason = format!("not an event batch: {}", payload_name(&other));
+                return round.refuse(gateway.as_str(), None, reason, message.payload);
+            }
+            Err(e) => {
+                let reason = format!("undecodable batch: {e}");
+                return round.refuse(gateway.as_str(), None, reason, message.payload);
+            }
+        };
+        Metrics::add(&self.metrics.events_received, batch.len());
+        for raw in batch.raw() {
+            match SignedEvent::from_bytes(raw) {
+                Ok(event) if event.gateway_id() != &gateway => {
+                    let reason = format!(
+                        "signed by gateway {} but published on gateway {}'s topic",
+                        event.gateway_id().as_str(),
+                        gateway.as_str()
+                    );
+                    round.refuse(gateway.as_str(), Some(event.seq()), reason, raw.clone());
+                }
+                Ok(event) => round
+                    .by_gateway
+                    .entry(gateway.clone())
+                    .or_default()
+                    .push(event),
+                Err(e) => {
+                    let reason = format!("undecodable signed event: {e}");
+                    round.refuse(gateway.as_str(), None, reason, raw.clone());
+                }
+            }
+        }
+    }
+
+    /// Drops events at or below their gateway's head whose exact signed content is
+    /// stored. Dropping one with a tampered signature loses nothing: its content is stored.
+    fn drop_replays(&mut self, round: &mut Round) -> Result<(), StoreError> {
+        for (gateway, events) in round.by_gateway.iter_mut() {
+            let store = &self.store;
+            let Some(head) = self.book.load(gateway, || store.chain_head(gateway))? else {
+                continue;
+            };
+            let mut kept = Vec::with_capacity(events.len());
+            for event in events.drain(..) {
+                if event.seq() <= head.seq && store.event(&EventKey(event.hash().0))?.is_some() {
+                    round.replays += 1;
+                } else {
+                    kept.push(event);
+                }
+            }
+            *events = kept;
+        }
+        Ok(())
+    }
+
+    /// Drops events of unknown or revoked gateways and events with a bad signature
+    /// from the round, into the quarantine.
+    fn verify(&self, round: &mut Round) -> Result<(), StoreError> {
+        let mut keys: HashMap<GatewayId, VerifyingKey> = HashMap::new();
+        let gateways: Vec<GatewayId> = round.by_gateway.keys().cloned().collect();
+        for gateway in gateways {
+            let refusal = match self.store.gateway(&gateway)? {
+                None => Some("unknown gateway: not enrolled".to_owned()),
+                Some(record) => match record.revoked {
+                    Some(at) if at <= round.now => Some(format!("gateway revoked at {at}")),
+                    _ => match VerifyingKey::from_bytes(&record.public_key) {
+                        Ok(key) => {
+                            keys.insert(gateway.clone(), key);
+                            None
+                        }
+                        Err(_) => Some("enrolled public key is not a valid ed25519 key".into()),
+                    },
+                },
+            };
+            if let Some(reason) = refusal {
+                for event in round.by_gateway.remove(&gateway).unwrap_or_default() {
+                    round.refuse(
+                        gateway.as_str(),
+                        Some(event.seq()),
+                        reason.clone(),
+                        event.to_bytes(),
+                    );
+                }
+            }
+        }
+        let items: Vec<(&SignedEvent, &VerifyingKey)> = round
+            .by_gateway
+            .iter()
+            .flat_map(|(gateway, events)| {
+                events.iter().filter_map(|e| Some((e, keys.get(gateway)?)))
+            })
+            .collect();
+        let bad: Vec<(GatewayId, EventKey)> = verify::bad_signatures(&items)
+            .into_iter()
+            .filter_map(|i| items.get(i))
+            .map(|(e, _)| (e.gateway_id().clone(), EventKey(e.hash().0)))
+            .collect();
+        Metrics::add(&self.metrics.verify_failures, bad.len());
+        for (gateway, key) in bad {
+            let Some(events) = round.by_gateway.get_mut(&gateway) else {
+                continue;
+            };
+            if let Some(pos) = events.iter().position(|e| e.hash().0 == key.0) {
+                let event = events.swap_remove(pos);
+                let reason = format!("bad signature at seq {}", event.seq());
+                round.refuse(
+                    gateway.as_str(),
+                    Some(event.seq()),
+                    reason,
+                    event.to_bytes(),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn admit_and_commit(&mut self, round: &mut Round) -> Result<RoundOutcome, StoreError> {
+        let mut batch = CommitBatch::default();
+        let mut outcome = RoundOutcome {
+            replays: round.replays,
+            ..RoundOutcome::default()
+        };
+        for (gateway, events) in std::mem::take(&mut round.by_gateway) {
+            let store = &self.store;
+            let admission = self.book.admit(
+                &gateway,
+                events,
+                round.now,
+                || store.chain_head(&gateway),
+                |e| Ok(store.event(&EventKey(e.hash().0))?.is_some()),
+            )?;
+            outcome.replays += admission.replays;
+            for (event, reason) in admission.forks {
+                round.refuse(
+                    gateway.as_str(),
+                    Some(event.seq()),
+                    reason,
+                    event.to_bytes(),
+                );
+            }
+            batch
+                .events
+                .extend(admission.accepted.into_iter().map(|e| stored(e, round.now)));
+            if let Some(head) = admission.head {
+                batch.heads.push((gateway, head));
+            }
+        }
+        batch.quarantine = std::mem::take(&mut round.quarantine);
+        let report = self.store.commit(&batch)?;
+        Metrics::add(&self.metrics.commits, 1);
+        for (gateway, head) in &batch.heads {
+            self.book.committed(gateway, *head);
+        }
+        outcome.stored = report.stored;
+        outcome.quarantined = batch.quarantine.len();
+        Metrics::add(&self.metrics.events_stored, report.stored);
+        Metrics::add(&self.metrics.replays, outcome.replays + report.duplicates);
+        Metrics::add(&self.metrics.quarantined, outcome.quarantined);
+        outcome.acks = round
+            .heard
+            .iter()
+            .filter_map(|gateway| {
+                Some(Ack {
+                    gateway_id: gateway.clone(),
+                    highest_contiguous_seq: self.book.head(gateway)?.seq,
+                })
+            })
+            .collect();
+        let gaps = self.book.gaps();
+        let held: usize = gaps.iter().map(|(_, g)| g.waiting).sum();
+        self.metrics.held.store(held as u64, Ordering::Relaxed);
+        Ok(outcome)
+    }
+
+    /// Open gaps, by gateway.
+    pub fn gaps(&self) -> Vec<(GatewayId, Gap)> {
+        self.book.gaps()
+    }
+}
+
+fn stored(event: SignedEvent, now: EventTime) -> StoredEvent {
+    StoredEvent {
+        key: EventKey(event.hash().0),
+        recorded: now,
+        event: event.event().clone(),
+        origin: Origin::Gateway {
+            gateway_id: event.gateway_id().clone(),
+            seq: event.seq(),
+            signed: event.to_bytes(),
+        },
+    }
+}
+
+fn payload_name(payload: &Payload) -> &'static str {
+    match payload {
+        Payload::EventBatch(_) => "event batch",
+        Payload::Ack(_) => "ack",
+        Payload::Status(_) => "status",
+        Payload::RecallList(_) => "recall list",
+    }
+}

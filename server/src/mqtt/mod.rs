@@ -1,0 +1,188 @@
+//! The MQTT side of the server: one client that takes gateway batches off the shared
+//! subscription, hands them to [`Ingest`] in rounds, and publishes acks, the retained
+//! recall list, and nothing else.
+//!
+//! Ingest runs on its own thread because a durable commit blocks; the event loop keeps
+//! reading meanwhile, into a bounded channel, so a slow disk pushes back on the broker
+//! rather than growing memory. Acks are published only after [`Ingest::process`]
+//! returned, i.e. after the commit. The client uses a clean session and resubscribes on
+//! every connection: anything lost in flight is still in a gateway's outbox, unacked.
+
+mod url;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rumqttc::{AsyncClient, Event, EventLoop, MqttOptions, Packet, QoS};
+use tokio::runtime::Handle;
+use tokio::sync::{mpsc, watch};
+use trace_proto::mqtt::{
+    EVENTS_SHARED_SUBSCRIPTION, GatewayTopic, Payload, RECALLS_TOPIC, RecallList, STATUS_FILTER,
+    gateway_topic, parse_gateway_topic,
+};
+
+use crate::ingest::{Incoming, Ingest};
+use crate::state::AppState;
+pub use url::{BrokerUrl, BrokerUrlError};
+
+/// Messages taken into one ingest round at most (each ≤ 10 KiB).
+const MAX_ROUND: usize = 512;
+/// Messages buffered between the event loop and ingest.
+const CHANNEL: usize = 4096;
+
+/// Publishes what the server owes the gateways.
+#[derive(Clone)]
+pub struct Publisher {
+    client: AsyncClient,
+}
+
+impl Publisher {
+    /// Replaces the retained recall list every gateway sees.
+    pub async fn publish_recalls(&self, list: &RecallList) -> anyhow::Result<()> {
+        let payload = Payload::RecallList(list.clone()).encode()?;
+        self.client
+            .publish(RECALLS_TOPIC, QoS::AtLeastOnce, true, payload)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Connects to the broker and starts the event loop and the ingest thread. Returns the
+/// publisher at once, and a flag that turns true once the events subscription is in
+/// place; connecting and reconnecting happen in the background.
+pub fn start(
+    options: MqttOptions,
+    ingest: Ingest,
+    state: Arc<AppState>,
+) -> (Publisher, watch::Receiver<bool>) {
+    let (client, event_loop) = AsyncClient::new(options, 1024);
+    let (tx, rx) = mpsc::channel(CHANNEL);
+    let (subscribed, subscribed_rx) = watch::channel(false);
+    tokio::spawn(event_loop_task(
+        event_loop,
+        client.clone(),
+        tx,
+        state.clone(),
+        subscribed,
+    ));
+    let handle = Handle::current();
+    let ingest_client = client.clone();
+    let spawned = std::thread::Builder::new()
+        .name("ingest".into())
+        .spawn(move || ingest_thread(ingest, rx, ingest_client, handle, state));
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the ingest thread");
+    }
+    (Publisher { client }, subscribed_rx)
+}
+
+async fn event_loop_task(
+    mut event_loop: EventLoop,
+    client: AsyncClient,
+    tx: mpsc::Sender<Incoming>,
+    state: Arc<AppState>,
+    subscribed: watch::Sender<bool>,
+) {
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        match event_loop.poll().await {
+            Ok(Event::Incoming(Packet::ConnAck(_))) => {
+                backoff = Duration::from_millis(100);
+                tracing::info!("connected to the MQTT broker");
+                subscribe(&client).await;
+            }
+            Ok(Event::Incoming(Packet::SubAck(_))) => {
+                subscribed.send_replace(true);
+            }
+            Ok(Event::Incoming(Packet::Publish(publish))) => {
+                let incoming = Incoming {
+                    topic: publish.topic,
+                    payload: publish.payload.to_vec(),
+                };
+                match parse_gateway_topic(&incoming.topic) {
+                    Ok((gateway, GatewayTopic::Status)) => {
+                        state.note_status(gateway, &incoming.payload)
+                    }
+                    _ => {
+                        if tx.send(incoming).await.is_err() {
+                            tracing::error!("ingest thread stopped; event loop ends");
+                            return;
+                        }
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, retry_in = ?backoff, "MQTT connection lost");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+}
+
+async fn subscribe(client: &AsyncClient) {
+    for (filter, qos) in [
+        (EVENTS_SHARED_SUBSCRIPTION, QoS::AtLeastOnce),
+        (STATUS_FILTER, QoS::AtMostOnce),
+    ] {
+        if let Err(e) = client.subscribe(filter, qos).await {
+            tracing::error!(filter, error = %e, "subscribe failed");
+        }
+    }
+}
+
+fn ingest_thread(
+    mut ingest: Ingest,
+    mut rx: mpsc::Receiver<Incoming>,
+    client: AsyncClient,
+    runtime: Handle,
+    state: Arc<AppState>,
+) {
+    loop {
+        let first = runtime
+            .block_on(async { tokio::time::timeout(Duration::from_secs(1), rx.recv()).await });
+        let messages = match first {
+            Ok(None) => return,
+            Err(_) => {
+                state.note_gaps(ingest.gaps());
+                continue;
+            }
+            Ok(Some(first)) => {
+                let mut messages = vec![first];
+                while messages.len() < MAX_ROUND {
+                    match rx.try_recv() {
+                        Ok(message) => messages.push(message),
+                        Err(_) => break,
+                    }
+                }
+                messages
+            }
+        };
+        match ingest.process(messages) {
+            Ok(outcome) => {
+                for ack in outcome.acks {
+                    let topic = gateway_topic(&ack.gateway_id, GatewayTopic::Ack);
+                    let published = Payload::Ack(ack)
+                        .encode()
+                        .map_err(anyhow::Error::from)
+                        .and_then(|payload| {
+                            runtime
+                                .block_on(client.publish(topic, QoS::AtLeastOnce, false, payload))
+                                .map_err(anyhow::Error::from)
+                        });
+                    if let Err(e) = published {
+                        tracing::warn!(error = %e, "ack not published; the gateway will resend");
+                    }
+                }
+            }
+            Err(e) => {
+                // Nothing of the round is acked: the gateways resend it. Wait before the
+                // next round so a full disk is not hammered.
+                tracing::error!(error = %e, "commit failed; round not acked");
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        }
+        state.note_gaps(ingest.gaps());
+    }
+}

@@ -1,0 +1,116 @@
+//! `trace-server serve`: the store, the broker (embedded or external), ingest, and the
+//! HTTP API wired together.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::{BrokerChoice, Settings};
+use crate::ingest::Ingest;
+use crate::metrics::Metrics;
+use crate::state::AppState;
+use crate::store::Store;
+use crate::store::redb_store::RedbStore;
+
+/// A started server.
+pub struct Running {
+    /// Where HTTP listens.
+    pub http: SocketAddr,
+    /// Where the embedded broker listens, if embedded.
+    pub mqtt: Option<SocketAddr>,
+    /// The shared state.
+    pub state: Arc<AppState>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Serves until the HTTP server stops (it does not on its own).
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.server.await.context("HTTP server task")??;
+        Ok(())
+    }
+}
+
+/// Opens the store, starts the broker (when embedded), ingest and HTTP. Must run inside
+/// a multi-threaded tokio runtime.
+pub async fn start(settings: Settings) -> anyhow::Result<Running> {
+    std::fs::create_dir_all(&settings.data)
+        .with_context(|| format!("creating data folder {}", settings.data.display()))?;
+    let store: Arc<dyn Store> = Arc::new(
+        RedbStore::open(&settings.data)
+            .with_context(|| format!("opening the store in {}", settings.data.display()))?,
+    );
+    let metrics = Arc::new(Metrics::default());
+    let state = Arc::new(AppState::new(
+        store.clone(),
+        metrics.clone(),
+        settings.auth,
+        settings.prefixes,
+        settings.gap_timeout,
+    ));
+
+    let (options, mqtt) = match settings.broker {
+        BrokerChoice::Embedded(listen) => {
+            let addr = embedded_broker(listen)?;
+            let url = crate::mqtt::BrokerUrl::parse(&format!("mqtt://{addr}"))?;
+            (url.options(&client_id(), None)?, Some(addr))
+        }
+        BrokerChoice::External { url, ca } => (url.options(&client_id(), ca.as_deref())?, None),
+    };
+    let (publisher, mut subscribed) =
+        crate::mqtt::start(options, Ingest::new(store.clone(), metrics), state.clone());
+    // Ready means ingesting: wait for the subscription, but serve HTTP regardless if the
+    // broker is away (the client keeps retrying).
+    let wait = subscribed.wait_for(|s| *s);
+    if tokio::time::timeout(std::time::Duration::from_secs(10), wait)
+        .await
+        .is_err()
+    {
+        tracing::warn!("not subscribed to the broker yet; serving HTTP meanwhile");
+    }
+    let list = crate::recall::list(&*store)?;
+    if !list.recalls.is_empty() {
+        let publisher = publisher.clone();
+        tokio::spawn(async move {
+            if let Err(e) = publisher.publish_recalls(&list).await {
+                tracing::error!(error = %e, "recall list not published at start-up");
+            }
+        });
+    }
+    let _ = state.publisher.set(publisher);
+
+    let listener = TcpListener::bind(settings.http)
+        .await
+        .with_context(|| format!("HTTP cannot listen on {}", settings.http))?;
+    let http = listener.local_addr()?;
+    let app = crate::http::router(state.clone());
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    tracing::info!(%http, "HTTP API listening");
+    Ok(Running {
+        http,
+        mqtt,
+        state,
+        server,
+    })
+}
+
+#[cfg(feature = "embedded-broker")]
+fn embedded_broker(listen: SocketAddr) -> anyhow::Result<SocketAddr> {
+    Ok(crate::broker::start(listen)?)
+}
+
+#[cfg(not(feature = "embedded-broker"))]
+fn embedded_broker(_listen: SocketAddr) -> anyhow::Result<SocketAddr> {
+    anyhow::bail!("this build has no embedded broker (feature embedded-broker): give --mqtt URL")
+}
+
+/// Unique per process, so several instances share a subscription group without
+/// taking over each other's session.
+fn client_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("trace-server-{}-{nanos:08x}", std::process::id())
+}
