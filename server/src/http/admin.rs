@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{ApiError, blocking, require};
+use super::{ApiError, blocking, body_error, require};
 use crate::auth::Role;
 use crate::registry::{self, Enrollment, RegistryError};
 use crate::state::AppState;
@@ -80,7 +80,7 @@ pub async fn enroll(
     body: Result<Json<Enrollment>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     require(&state, &headers, Role::Admin)?;
-    let Json(enrollment) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Json(enrollment) = body.map_err(body_error)?;
     let store = state.store.clone();
     let record = blocking(move || Ok(registry::enroll(&*store, &enrollment)?)).await?;
     Ok((StatusCode::CREATED, Json(record_json(&record))))

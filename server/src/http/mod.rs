@@ -67,6 +67,9 @@ pub enum ApiError {
     /// Malformed input, named.
     #[error("{0}")]
     BadRequest(String),
+    /// The body exceeds [`MAX_BODY`].
+    #[error("request body larger than {MAX_BODY} bytes")]
+    TooLarge,
     /// Nothing known under this name.
     #[error("{0}")]
     NotFound(String),
@@ -96,6 +99,7 @@ impl IntoResponse for ApiError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Store(e) => {
@@ -112,6 +116,15 @@ impl IntoResponse for ApiError {
             );
         }
         response
+    }
+}
+
+/// A JSON body that could not be read: too large, or not the expected shape.
+fn body_error(rejection: axum::extract::rejection::JsonRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge
+    } else {
+        ApiError::BadRequest(rejection.body_text())
     }
 }
 

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{ApiError, blocking, canonical, require};
+use super::{ApiError, blocking, body_error, canonical, require};
 use crate::auth::Role;
 use crate::recall::{self, RecallRequest};
 use crate::state::AppState;
@@ -73,7 +73,7 @@ pub async fn create(
     body: Result<Json<NewRecall>, JsonRejection>,
 ) -> Result<(StatusCode, Json<RecallView>), ApiError> {
     let caller = require(&state, &headers, Role::Supervisor)?;
-    let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Json(body) = body.map_err(body_error)?;
     if body.codes.is_empty() {
         return Err(ApiError::BadRequest(
             "a recall names at least one code".into(),

@@ -133,8 +133,11 @@ fn row(store: &dyn Store, hop: &Hop, stored: &StoredEvent) -> Result<Vec<String>
         EventKind::Association(a) => (a.child_epcs.len(), &a.child_quantity_list, None),
     };
     let class = store.class_of(&hop.subject)?;
+    let class_lot = class
+        .as_deref()
+        .and_then(|c| ai(&gs1_ais(c), "10").map(str::to_owned));
     let lot = ilmd_lot
-        .or_else(|| class.clone())
+        .or(class_lot)
         .or_else(|| quantities.first().map(|q| q.epc_class.clone()))
         .unwrap_or_default();
     let (quantity, uom) = match quantities.first() {

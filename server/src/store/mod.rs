@@ -25,8 +25,9 @@ use serde::{Deserialize, Serialize};
 use trace_proto::event::{Action, Event, EventTime};
 use trace_proto::signed::{ChainHead, GatewayId};
 
-/// Where an event's record is kept: SHA-256 of its signed bytes (gateway events) or
-/// of its canonical capture form (events captured over HTTP). Serialized as 64 hex
+/// Where an event's record is kept: for a gateway event the SHA-256 of its signing bytes
+/// (the hash its gateway's next event names as `prev`), for an event captured over HTTP
+/// its CBV 2.0 event hash. Serialized as 64 hex
 /// digits in human-readable formats (JSON) and as 32 raw bytes in binary ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EventKey(pub [u8; 32]);

@@ -34,13 +34,13 @@ fn keys(rows: &[IndexEntry]) -> Vec<EventKey> {
 /// and index it once.
 pub fn commit_is_idempotent_by_key(store: &dyn Store) {
     let mut gw = Gateway::new("gw-1", 1, names::FACTORY_PARTY);
-    let first = gw.sign(event(
+    let first = gw.stored(event(
         object(Action::Add, &[A, B], lot("L1")),
         at(1, "08:00"),
         BizStep::Commissioning,
         names::LINE,
     ));
-    let second = gw.sign(event(
+    let second = gw.stored(event(
         object(Action::Observe, &[A], None),
         at(1, "09:00"),
         BizStep::Inspecting,
@@ -97,9 +97,9 @@ pub fn rows_are_ordered_by_event_time(store: &dyn Store) {
             names::LINE,
         )
     };
-    let late = gw.sign(observe("12:00"));
-    let early = gw.sign(observe("08:00"));
-    let middle = gw.sign(observe("10:00"));
+    let late = gw.stored(observe("12:00"));
+    let early = gw.stored(observe("08:00"));
+    let middle = gw.stored(observe("10:00"));
     store.commit(&batch(vec![late.clone()])).unwrap();
     store
         .commit(&batch(vec![early.clone(), middle.clone()]))
@@ -111,8 +111,8 @@ pub fn rows_are_ordered_by_event_time(store: &dyn Store) {
     assert_eq!(store.latest_naming(C).unwrap(), None);
     assert!(store.events_naming(C).unwrap().is_empty());
 
-    let tie_a = gw.sign(observe("14:00"));
-    let tie_b = gw.sign(observe("14:00"));
+    let tie_a = gw.stored(observe("14:00"));
+    let tie_b = gw.stored(observe("14:00"));
     store
         .commit(&batch(vec![tie_a.clone(), tie_b.clone()]))
         .unwrap();
@@ -156,7 +156,7 @@ pub fn rows_carry_roles(store: &dyn Store) {
     });
     let mut transform = event(make, at(3, "09:00"), BizStep::Commissioning, names::LINE);
     transform.biz_location = place(names::LINE);
-    let (pack, transform) = (gw.sign(pack), gw.sign(transform));
+    let (pack, transform) = (gw.stored(pack), gw.stored(transform));
     store
         .commit(&batch(vec![pack.clone(), transform.clone()]))
         .unwrap();
@@ -203,19 +203,19 @@ pub fn rows_carry_roles(store: &dyn Store) {
 /// commissioning order; the class is named by those events; non-SGTINs join no lot.
 pub fn lots_know_their_instances(store: &dyn Store) {
     let mut gw = Gateway::new("gw-1", 1, names::FACTORY_PARTY);
-    let later = gw.sign(event(
+    let later = gw.stored(event(
         object(Action::Add, &[C], lot("L1")),
         at(4, "10:00"),
         BizStep::Commissioning,
         names::LINE,
     ));
-    let earlier = gw.sign(event(
+    let earlier = gw.stored(event(
         object(Action::Add, &[B, CASE, A], lot("L1")),
         at(4, "08:00"),
         BizStep::Commissioning,
         names::LINE,
     ));
-    let observed = gw.sign(event(
+    let observed = gw.stored(event(
         object(
             Action::Observe,
             &["urn:epc:id:sgtin:0614141.812345.9"],
@@ -231,7 +231,7 @@ pub fn lots_know_their_instances(store: &dyn Store) {
         ilmd: lot("L/2"),
         ..TransformationEvent::default()
     });
-    let made = gw.sign(event(
+    let made = gw.stored(event(
         make,
         at(4, "11:00"),
         BizStep::Commissioning,
@@ -272,25 +272,25 @@ pub fn lots_know_their_instances(store: &dyn Store) {
 /// Standings agree with the rows: latest, class, container flag, links with parents.
 pub fn standings_follow_the_rows(store: &dyn Store) {
     let mut gw = Gateway::new("gw-1", 1, names::FACTORY_PARTY);
-    let made = gw.sign(event(
+    let made = gw.stored(event(
         object(Action::Add, &[A, B], lot("L1")),
         at(5, "08:00"),
         BizStep::Commissioning,
         names::LINE,
     ));
-    let pack = gw.sign(event(
+    let pack = gw.stored(event(
         aggregation(Action::Add, CASE, &[A, B]),
         at(5, "09:00"),
         BizStep::Packing,
         names::LINE,
     ));
-    let unpack = gw.sign(event(
+    let unpack = gw.stored(event(
         aggregation(Action::Delete, CASE, &[A]),
         at(5, "10:00"),
         BizStep::Unpacking,
         names::LINE,
     ));
-    let emptied = gw.sign(event(
+    let emptied = gw.stored(event(
         aggregation(Action::Delete, CASE, &[]),
         at(5, "11:00"),
         BizStep::Unpacking,

@@ -4,17 +4,18 @@
 //! manufacture to scrap; and, apart, two containers packed into each other.
 //!
 //! [`commit_scenario`] commits it into any store and returns the identifiers and event
-//! keys used. Each test binary uses part of it, hence the `dead_code` allowance.
+//! keys used; [`play_scenario`] hands the same signed events to any [`Sink`] (the HTTP
+//! tests publish them over MQTT). Each test binary uses part of it, hence the
+//! `dead_code` allowance.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
 
-use sha2::{Digest, Sha256};
 use trace_proto::event::{
     Action, AggregationEvent, BizStep, Disposition, Event, EventKind, EventTime, Ilmd, Location,
     ObjectEvent, QuantityElement, SourceDest, SourceDestType, TimeZoneOffset, TransformationEvent,
 };
-use trace_proto::signed::{EventHash, GatewayId, SignedEvent, SigningKey};
+use trace_proto::signed::{ChainHead, EventHash, GatewayId, SignedEvent, SigningKey};
 use trace_server::store::{CommitBatch, EventKey, GatewayRecord, Origin, Store, StoredEvent};
 
 /// The time zone of every scenario event.
@@ -73,7 +74,47 @@ pub fn lot(number: &str) -> Option<Ilmd> {
 
 /// The store key of a gateway event: SHA-256 of its signed bytes.
 pub fn key_of(signed: &SignedEvent) -> EventKey {
-    EventKey(Sha256::digest(signed.to_bytes()).into())
+    EventKey(signed.hash().0)
+}
+
+/// The record the server's ingest stores for a signed event.
+pub fn stored(signed: &SignedEvent) -> StoredEvent {
+    StoredEvent {
+        key: key_of(signed),
+        recorded: signed.event().event_time,
+        event: signed.event().clone(),
+        origin: Origin::Gateway {
+            gateway_id: signed.gateway_id().clone(),
+            seq: signed.seq(),
+            signed: signed.to_bytes(),
+        },
+    }
+}
+
+/// Where a scenario's gateways and signed events go.
+pub trait Sink {
+    /// Enrols a gateway.
+    fn enroll(&mut self, record: &GatewayRecord);
+    /// Delivers one gateway's next events; `head` is its chain head after them.
+    fn deliver(&mut self, events: &[SignedEvent], head: ChainHead);
+}
+
+/// A sink that commits straight into a store, as ingest would.
+pub struct StoreSink<'a>(pub &'a dyn Store);
+
+impl Sink for StoreSink<'_> {
+    fn enroll(&mut self, record: &GatewayRecord) {
+        self.0.put_gateway(record).unwrap();
+    }
+
+    fn deliver(&mut self, events: &[SignedEvent], head: ChainHead) {
+        let batch = CommitBatch {
+            events: events.iter().map(stored).collect(),
+            heads: vec![(events[0].gateway_id().clone(), head)],
+            quarantine: vec![],
+        };
+        self.0.commit(&batch).unwrap();
+    }
 }
 
 /// An enrolled gateway signing its chain.
@@ -110,39 +151,29 @@ impl Gateway {
         }
     }
 
-    /// Signs the next event of its chain, as the store keeps it.
-    pub fn sign(&mut self, event: Event) -> StoredEvent {
+    /// Signs the next event of its chain.
+    pub fn sign(&mut self, event: Event) -> SignedEvent {
         self.seq += 1;
         let signed =
             SignedEvent::sign(&self.key, self.id.clone(), self.seq, self.prev, event).unwrap();
         self.prev = signed.hash();
-        StoredEvent {
-            key: key_of(&signed),
-            recorded: signed.event().event_time,
-            event: signed.event().clone(),
-            origin: Origin::Gateway {
-                gateway_id: self.id.clone(),
-                seq: self.seq,
-                signed: signed.to_bytes(),
-            },
-        }
+        signed
     }
 
-    /// Signs `events` and commits them with the new chain head in one batch.
-    pub fn commit(&mut self, store: &dyn Store, events: Vec<Event>) -> Vec<EventKey> {
-        let events: Vec<StoredEvent> = events.into_iter().map(|e| self.sign(e)).collect();
-        let keys = events.iter().map(|e| e.key).collect();
-        let head = trace_proto::signed::ChainHead {
+    /// Signs the next event and returns it as the store keeps it.
+    pub fn stored(&mut self, event: Event) -> StoredEvent {
+        stored(&self.sign(event))
+    }
+
+    /// Signs `events` and delivers them with the new chain head.
+    pub fn commit(&mut self, sink: &mut dyn Sink, events: Vec<Event>) -> Vec<EventKey> {
+        let events: Vec<SignedEvent> = events.into_iter().map(|e| self.sign(e)).collect();
+        let head = ChainHead {
             seq: self.seq,
             hash: self.prev,
         };
-        let batch = CommitBatch {
-            events,
-            heads: vec![(self.id.clone(), head)],
-            quarantine: vec![],
-        };
-        store.commit(&batch).unwrap();
-        keys
+        sink.deliver(&events, head);
+        events.iter().map(key_of).collect()
     }
 }
 
@@ -192,6 +223,11 @@ impl Scenario {
 
 /// Commits the whole scenario into `store` (empty) and returns what it used.
 pub fn commit_scenario(store: &dyn Store) -> Scenario {
+    play_scenario(&mut StoreSink(store))
+}
+
+/// Signs the whole scenario and hands it to `sink`, gateway batch by batch.
+pub fn play_scenario(store: &mut dyn Sink) -> Scenario {
     use names::*;
     let sgtin = |item: &str, serial: u32| format!("urn:epc:id:sgtin:0614141.{item}.{serial}");
     let units: Vec<String> = (101..=106).map(|n| sgtin("812345", n)).collect();
@@ -209,7 +245,7 @@ pub fn commit_scenario(store: &dyn Store) -> Scenario {
     let mut dc = Gateway::new("gw-dc", 2, DC_PARTY);
     let mut shop = Gateway::new("gw-shop", 3, SHOP_PARTY);
     for gateway in [&factory, &dc, &shop] {
-        store.put_gateway(&gateway.record()).unwrap();
+        store.enroll(&gateway.record());
     }
 
     let mut commission = event(
@@ -426,10 +462,11 @@ pub fn commit_scenario(store: &dyn Store) -> Scenario {
 /// Commits two containers packed into each other (`a` into `b`, then `b` into `a`) and
 /// returns `(a, b)`.
 pub fn commit_cycle(store: &dyn Store) -> (String, String) {
+    let store = &mut StoreSink(store);
     let a = "urn:epc:id:sscc:0614141.9000000001";
     let b = "urn:epc:id:sscc:0614141.9000000002";
     let mut gateway = Gateway::new("gw-loop", 9, names::FACTORY_PARTY);
-    store.put_gateway(&gateway.record()).unwrap();
+    store.enroll(&gateway.record());
     gateway.commit(
         store,
         vec![
