@@ -5,6 +5,7 @@
 //! Ingest, the store, trace and recall, EPCIS 2.0 and the web pages follow (issues 5–7).
 
 pub mod code_command;
+pub mod epcis;
 pub mod prefixes;
 pub mod store;
 pub mod trace;
