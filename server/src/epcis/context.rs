@@ -79,11 +79,6 @@ impl Context {
         self.prefixes.get(prefix).map(String::as_str)
     }
 
-    /// The declared prefixes and their IRIs.
-    pub fn prefixes(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.prefixes.iter().map(|(p, i)| (p.as_str(), i.as_str()))
-    }
-
     /// Splits an extension key into (namespace IRI, local name): `pfx:local` with a declared
     /// prefix, or an absolute IRI (`https://ns.example.com/epcis/batch`, split after its last
     /// `/` or `#`). `None` for a key without a prefix; `Err` names an undeclared prefix.
