@@ -1,14 +1,18 @@
 //! `trace-server`: the central server of rfid-trace.
 //!
-//! Today it carries the `code` command: decode any code a user holds into its canonical
-//! identity ([`code_command`]), with GS1's company-prefix list built in ([`prefixes`]).
-//! Ingest, the store, trace and recall, EPCIS 2.0 and the web pages follow (issues 5–7).
+//! Gateways' signed events arrive over MQTT ([`mqtt`], with an [`broker`] embedded by
+//! default) and are verified and chained ([`ingest`]) against the gateway [`registry`]
+//! before the [`store`] makes them durable; [`trace`] walks the store backward (origin)
+//! and forward (recall), and [`http`] answers supervisors ([`recall`]) and consumers
+//! ([`lookup`]). [`epcis`] maps EPCIS 2.0 JSON-LD to the event model and computes CBV 2.0
+//! event hashes; [`code_command`] decodes any code form. [`serve`] wires it all.
 
 pub mod auth;
 #[cfg(feature = "embedded-broker")]
 pub mod broker;
 pub mod code_command;
 pub mod config;
+pub mod epcis;
 pub mod http;
 pub mod ingest;
 pub mod lookup;

@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use trace_proto::code::Form;
 use trace_server::code_command::{self, Output};
-use trace_server::prefixes;
+use trace_server::{epcis, prefixes};
 
 mod serve_args;
 
@@ -43,6 +43,27 @@ enum Command {
     /// API. Tokens come from the config file (hashed) or from TRACE_ADMIN_TOKEN,
     /// TRACE_SUPERVISOR_TOKEN and TRACE_OPERATOR_TOKEN, never from flags.
     Serve(serve_args::ServeArgs),
+    /// EPCIS 2.0 JSON-LD tools.
+    Epcis {
+        #[command(subcommand)]
+        command: EpcisCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum EpcisCommand {
+    /// Print the CBV 2.0 event hash ID (ni:///sha-256;…?ver=CBV2.0) of every event of EPCIS
+    /// 2.0 JSON-LD documents (EPCISDocument, EPCISQueryDocument or a single event), one line
+    /// per event in document order. Exits with an error listing every problem of the first
+    /// document that is not valid EPCIS 2.0.
+    Hash {
+        /// Print the pre-hash string each hash is computed from instead of the hash.
+        #[arg(long)]
+        prehash: bool,
+        /// The JSON-LD files.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
 }
 
 /// The `--as` values, one per [`Form`].
@@ -99,6 +120,14 @@ fn main() -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Epcis {
+            command: EpcisCommand::Hash { prehash, files },
+        } => {
+            let table = prefixes::load(&[] as &[PathBuf])?;
+            let mut stdout = std::io::stdout().lock();
+            epcis::cli::hash_command(&files, prehash, &table, &mut stdout)?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
