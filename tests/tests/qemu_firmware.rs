@@ -20,8 +20,9 @@ use trace_emulators::scenario::Scenario;
 use trace_emulators::transport::tcp::TcpServer;
 use trace_emulators::{Emulator, Gen2Tag, Scene, Tag};
 use trace_proto::link::{
-    ConfigAck, ConfigResult, Configure, EpcBank, Heartbeat, PROTOCOL_VERSION, ReaderErrors,
-    ReaderInfo, ReaderKind, ReaderState, TagId, TagRead, ToFirmware, ToGateway,
+    ConfigAck, ConfigResult, Configure, EpcBank, FaultKind, Heartbeat, PROTOCOL_VERSION,
+    PortAssignment, ReaderErrors, ReaderFault, ReaderInfo, ReaderKind, ReaderState, TagId, TagRead,
+    ToFirmware, ToGateway,
 };
 
 /// The board's boot configuration (hardware/qemu-lm3s6965/src/main.rs).
@@ -216,13 +217,62 @@ fn em4100_and_m100_reads_reach_the_gateway_de_bounced() {
         [errors(EM4100_PORT, 1), errors(UHF_PORT, 0)]
     );
 
-    // No reader left: the QEMU board acknowledges, flushes and powers off.
-    let off = Configure {
+    power_off(&mut board, &mut gateway);
+}
+
+#[test]
+fn an_mfrc522_configured_on_the_empty_spi_bus_is_reported_absent() {
+    let fob_reader = Module::start(Em4100Reader::default());
+    let uhf_reader = Module::start(M100::default());
+    let readers = [
+        fob_reader.server.local_addr(),
+        uhf_reader.server.local_addr(),
+    ];
+    let (mut board, mut gateway) = QemuBoard::boot(readers);
+    assert!(matches!(
+        gateway.next().unwrap().message,
+        ToGateway::Hello(_)
+    ));
+
+    let ports = [(EM4100_PORT, None), (2, Some(ReaderKind::Mfrc522))];
+    let configure = configure(&ports);
+    let configure_seq = gateway.send(&ToFirmware::Configure(configure));
+    let acked = ToGateway::ConfigAck(ConfigAck {
+        configure_seq,
+        result: ConfigResult::Accepted,
+    });
+    let absent = ToGateway::ReaderFault(ReaderFault {
+        port: 2,
+        fault: FaultKind::NoResponse,
+    });
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        let message = gateway
+            .next()
+            .expect("the firmware is still running")
+            .message;
+        if !matches!(message, ToGateway::Heartbeat(_)) {
+            seen.push(message);
+        }
+    }
+    assert_eq!(seen, [acked, absent]);
+    power_off(&mut board, &mut gateway);
+}
+
+fn configure(ports: &[(u8, Option<ReaderKind>)]) -> Configure {
+    Configure {
         debounce_ms: 500,
         uhf_tx_power_cdbm: 2_000,
-        ports: Default::default(),
-    };
-    let configure_seq = gateway.send(&ToFirmware::Configure(off));
+        ports: ports
+            .iter()
+            .map(|&(port, kind)| PortAssignment { port, kind })
+            .collect(),
+    }
+}
+
+/// No reader left: the QEMU board acknowledges, flushes and exits QEMU with status 0.
+fn power_off(board: &mut QemuBoard, gateway: &mut Gateway) {
+    let configure_seq = gateway.send(&ToFirmware::Configure(configure(&[])));
     let mut rest = Vec::new();
     while let Some(frame) = gateway.next() {
         rest.push(frame.message);
