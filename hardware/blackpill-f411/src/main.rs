@@ -27,7 +27,7 @@ use stm32f4xx_hal::serial::Serial;
 use stm32f4xx_hal::spi::{Mode, Phase, Polarity, Spi};
 use trace_firmware::app::Settings;
 use trace_proto::link::{Configure, PortAssignment, ReaderKind};
-use trace_station::{ReaderPort, SpiPort, Station, UartPort, Uptime};
+use trace_station::{ReaderPort, SpiPort, Station, StationError, UartPort, Uptime};
 
 use serial::{BufferedSerial, RccCell, RxCell, on_interrupt, rx_cell};
 
@@ -52,7 +52,7 @@ static PORT0: StaticCell<UartPort<BufferedSerial<pac::USART2>>> = StaticCell::ne
 static PORT1: StaticCell<UartPort<BufferedSerial<pac::USART6>>> = StaticCell::new();
 static PORT2: StaticCell<SpiPort<Mfrc522Spi>> = StaticCell::new();
 static PORTS: StaticCell<Ports> = StaticCell::new();
-static STATION: StaticCell<Station<'static>> = StaticCell::new();
+static STATION: StaticCell<Result<Station<'static>, StationError>> = StaticCell::new();
 
 #[interrupt]
 fn USART1() {
@@ -152,17 +152,35 @@ fn main() -> ! {
     unmask_uart_interrupts();
 
     let mut uptime = Uptime::new();
-    let version = env!("CARGO_PKG_VERSION");
-    let settings = Settings::default();
     let now = uptime.now_ms(clock.now().ticks());
-    let Ok(station) = Station::new(BOARD_NAME, version, settings, boot_config(), ports, now) else {
+    let Ok(station) = start_station(ports, now) else {
         reset()
     };
-    let station = STATION.init(station);
     loop {
         let now = uptime.now_ms(clock.now().ticks());
         let Ok(_) = station.step(&mut gateway, now);
     }
+}
+
+/// Builds the station straight into its static, outside `main`'s frame (which lives
+/// as long as the firmware): at opt-level "z" every move of the 4.8 KiB station is a
+/// copy on the stack.
+#[inline(never)]
+fn start_station(
+    ports: &'static mut Ports,
+    now_ms: u64,
+) -> &'static mut Result<Station<'static>, StationError> {
+    let version = env!("CARGO_PKG_VERSION");
+    STATION.init_with(|| {
+        Station::new(
+            BOARD_NAME,
+            version,
+            Settings::default(),
+            boot_config(),
+            ports,
+            now_ms,
+        )
+    })
 }
 
 fn install_rcc(rcc: Rcc) {

@@ -26,7 +26,7 @@ use embedded_io::Write;
 use static_cell::StaticCell;
 use trace_firmware::app::Settings;
 use trace_proto::link::{Configure, PortAssignment, ReaderKind};
-use trace_station::{ReaderPort, SpiPort, Station, UartPort};
+use trace_station::{ReaderPort, SpiPort, Station, StationError, UartPort};
 
 use clock::Clock;
 use pl011::{Instance, Pl011};
@@ -47,7 +47,7 @@ static EM4100_PORT: StaticCell<UartPort<Pl011>> = StaticCell::new();
 static UHF_PORT: StaticCell<UartPort<Pl011>> = StaticCell::new();
 static SPI_PORT: StaticCell<SpiPort<Ssi>> = StaticCell::new();
 static PORTS: StaticCell<Ports> = StaticCell::new();
-static STATION: StaticCell<Station<'static>> = StaticCell::new();
+static STATION: StaticCell<Result<Station<'static>, StationError>> = StaticCell::new();
 
 /// The reader assignment the board boots with.
 fn boot_config() -> Configure {
@@ -72,6 +72,23 @@ fn main() -> ! {
     };
     let mut clock = Clock::start(core.SYST, CLOCK_HZ);
     let mut gateway = Pl011::new(Instance::Uart0, CLOCK_HZ, GATEWAY_BAUD);
+    let Ok(station) = boot() else { fail() };
+    loop {
+        let now = clock.now_ms();
+        let Ok(applied) = station.step(&mut gateway, now);
+        if applied.is_some_and(|config| config.ports.iter().all(|p| p.kind.is_none())) {
+            power_off(station, &mut gateway, now);
+        }
+        // SysTick wakes the core every millisecond; QEMU's FIFOs hold what arrives.
+        cortex_m::asm::wfi();
+    }
+}
+
+/// Builds the ports and the station in their statics. Kept out of `main`, whose frame
+/// lives as long as the firmware, and built straight into the statics: at opt-level
+/// "z" every move of the 4.8 KiB station is a copy on the stack.
+#[inline(never)]
+fn boot() -> &'static mut Result<Station<'static>, StationError> {
     // Each UART starts at the speed of its boot reader; the station changes it with
     // the reader.
     let ports = PORTS.init([
@@ -86,20 +103,16 @@ fn main() -> ! {
         SPI_PORT.init(SpiPort::new(2, Ssi::new(CLOCK_HZ))),
     ]);
     let version = env!("CARGO_PKG_VERSION");
-    let settings = Settings::default();
-    let Ok(station) = Station::new(BOARD_NAME, version, settings, boot_config(), ports, 0) else {
-        fail()
-    };
-    let station = STATION.init(station);
-    loop {
-        let now = clock.now_ms();
-        let Ok(applied) = station.step(&mut gateway, now);
-        if applied.is_some_and(|config| config.ports.iter().all(|p| p.kind.is_none())) {
-            power_off(station, &mut gateway, now);
-        }
-        // SysTick wakes the core every millisecond; QEMU's FIFOs hold what arrives.
-        cortex_m::asm::wfi();
-    }
+    STATION.init_with(|| {
+        Station::new(
+            BOARD_NAME,
+            version,
+            Settings::default(),
+            boot_config(),
+            ports,
+            0,
+        )
+    })
 }
 
 /// Sends the pending `ConfigAck` and every open read, then ends the QEMU run.
