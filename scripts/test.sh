@@ -10,8 +10,9 @@ step() { printf '\n== %s\n' "$*"; }
 
 # Embedded targets: trace-proto without features must build for the smallest of them.
 EMBEDDED_TARGETS=(thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf)
-# Debian packages the tests need (none yet; QEMU and Chromium arrive with their tests).
-APT_PACKAGES=()
+# Debian packages the tests need: QEMU boots the firmware image in trace-tests'
+# qemu_firmware test, binutils measures the board images (scripts/build-boards.sh).
+APT_PACKAGES=(qemu-system-arm binutils-arm-none-eabi)
 
 step "set-up: rustup targets ${EMBEDDED_TARGETS[*]}"
 rustup target add "${EMBEDDED_TARGETS[@]}"
