@@ -6,7 +6,7 @@ mod support;
 #[macro_use]
 mod store_suite;
 
-use redb::{Database, TableDefinition};
+use redb::{Database, ReadableTable, TableDefinition};
 use tempfile::TempDir;
 use trace_server::store::redb_store::{FILE_NAME, RedbStore, SCHEMA_VERSION};
 use trace_server::store::{Store, StoreError};
@@ -80,6 +80,73 @@ fn a_file_of_another_schema_version_is_refused_and_left_alone() {
             Ok(_) => panic!("expected a version error, got a store"),
         }
     }
+}
+
+#[test]
+fn a_uri_whose_dictionary_hash_is_taken_gets_its_own_number() {
+    use sha2::{Digest, Sha256};
+    use support::{Gateway, at, event, names, object};
+    use trace_proto::event::{Action, BizStep};
+
+    let dir = TempDir::new().unwrap();
+    let taken = "urn:epc:id:sgtin:0614141.812345.1";
+    let newcomer = "urn:epc:id:sgtin:0614141.812345.2";
+    let mut gateway = Gateway::new("gw-1", 1, names::FACTORY_PARTY);
+    let observe = |epc: &str| {
+        event(
+            object(Action::Observe, &[epc], None),
+            at(1, "08:00"),
+            BizStep::Inspecting,
+            names::LINE,
+        )
+    };
+    let first = gateway.sign(observe(taken));
+    {
+        let store = RedbStore::open(dir.path()).unwrap();
+        store
+            .commit(&trace_server::store::CommitBatch {
+                events: vec![first.clone()],
+                ..Default::default()
+            })
+            .unwrap();
+    }
+    {
+        // Make the newcomer's hash point at the taken URI's number, as a collision would.
+        let db = Database::open(dir.path().join(FILE_NAME)).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let idents: TableDefinition<u64, u64> = TableDefinition::new("idents");
+            let mut idents = txn.open_table(idents).unwrap();
+            let hash = |uri: &str| u64::from_be_bytes(Sha256::digest(uri)[..8].try_into().unwrap());
+            let id = idents.get(hash(taken)).unwrap().unwrap().value();
+            idents.insert(hash(newcomer), id).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    let store = RedbStore::open(dir.path()).unwrap();
+    assert!(
+        store.events_naming(newcomer).unwrap().is_empty(),
+        "not the taken URI's rows"
+    );
+    let second = gateway.sign(observe(newcomer));
+    store
+        .commit(&trace_server::store::CommitBatch {
+            events: vec![second.clone()],
+            ..Default::default()
+        })
+        .unwrap();
+    let keys = |uri| {
+        store
+            .events_naming(uri)
+            .unwrap()
+            .iter()
+            .map(|r| r.key)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(keys(taken), [first.key]);
+    assert_eq!(keys(newcomer), [second.key]);
+    let standing = store.standings(&[newcomer]).unwrap().remove(0).unwrap();
+    assert_eq!(standing.identifier, newcomer);
 }
 
 #[test]

@@ -15,14 +15,16 @@
 //! returns one [`Standing`] per instance — its latest event and its links to containers
 //! and transformations — so a backend can answer from one small record per unit.
 
+pub(crate) mod number_map;
 pub mod redb_store;
 mod rows;
 pub(crate) mod standing;
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use trace_proto::event::{Action, Event, EventTime};
+use trace_proto::event::{Action, Event, EventKind, EventTime};
 use trace_proto::signed::{ChainHead, GatewayId};
 
 /// Where an event's record is kept: for a gateway event the SHA-256 of its signing bytes
@@ -149,14 +151,15 @@ pub struct IndexEntry {
 /// AggregationEvent naming it as a child (into or out of `parent`), a TransformationEvent
 /// consuming it (role [`Role::Input`] or [`Role::InputQuantity`]), or, for a container, an
 /// AggregationEvent DELETE with no children, which empties it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
     /// The index row: time, event and role.
     pub entry: IndexEntry,
     /// The aggregation's action; `None` for transformations.
     pub action: Option<Action>,
-    /// The aggregation's parent, for [`Role::Child`] links.
-    pub parent: Option<String>,
+    /// The aggregation's parent, for [`Role::Child`] links; shared, as the thousands of
+    /// units of a recall name the same few hundred cases.
+    pub parent: Option<Arc<str>>,
 }
 
 /// What the store knows about one identifier, in the form trace and recall walk it.
@@ -164,7 +167,7 @@ pub struct Link {
 /// Equal to what [`Store::events_naming`], [`Store::class_of`] and
 /// [`Store::recalls_affecting`] give, plus the event fields named in [`Link`]; a backend
 /// may keep it up to date at commit so that a recall reads one record per unit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Standing {
     /// The identifier.
     pub identifier: String,
@@ -181,6 +184,46 @@ pub struct Standing {
     pub links_complete: bool,
     /// Ids of the recalls naming it, as [`Store::recalls_affecting`].
     pub recalls: Vec<String>,
+}
+
+/// An event without its EPC lists, for showing a step: what
+/// [`Store::event_summaries`] returns, cheaper than the whole event when an event lists
+/// thousands of EPCs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventSummary {
+    /// The record key.
+    pub key: EventKey,
+    /// The event with its EPC lists (`epcList`, `childEPCs`, `inputEPCList`,
+    /// `outputEPCList`) left empty; every other field as stored.
+    pub event: Event,
+    /// The signing gateway; `None` for an event captured over HTTP.
+    pub signed_by: Option<GatewayId>,
+}
+
+impl EventSummary {
+    /// The summary of a whole stored event.
+    pub fn of(stored: StoredEvent) -> Self {
+        let mut event = stored.event;
+        match &mut event.kind {
+            EventKind::Object(o) => o.epc_list = Vec::new(),
+            EventKind::Aggregation(a) => a.child_epcs = Vec::new(),
+            EventKind::Transaction(t) => t.epc_list = Vec::new(),
+            EventKind::Transformation(t) => {
+                t.input_epc_list = Vec::new();
+                t.output_epc_list = Vec::new();
+            }
+            EventKind::Association(a) => a.child_epcs = Vec::new(),
+        }
+        let signed_by = match stored.origin {
+            Origin::Gateway { gateway_id, .. } => Some(gateway_id),
+            Origin::Captured { .. } => None,
+        };
+        Self {
+            key: stored.key,
+            event,
+            signed_by,
+        }
+    }
 }
 
 /// An enrolled gateway.
@@ -328,6 +371,19 @@ pub trait Store: Send + Sync + 'static {
     /// time, then key.
     fn events_naming(&self, identifier: &str) -> Result<Vec<IndexEntry>, StoreError>;
 
+    /// The events naming `identifier` in one of `roles`, in the order of
+    /// [`events_naming`](Self::events_naming): a lot's own events without the thousands
+    /// that commissioned its instances, a container's packing without its sightings.
+    fn events_naming_in(
+        &self,
+        identifier: &str,
+        roles: &[Role],
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        let mut rows = self.events_naming(identifier)?;
+        rows.retain(|row| roles.contains(&row.role));
+        Ok(rows)
+    }
+
     /// The latest event naming `identifier`, by event time (the last of
     /// [`events_naming`](Self::events_naming)), without reading the others.
     fn latest_naming(&self, identifier: &str) -> Result<Option<IndexEntry>, StoreError>;
@@ -338,7 +394,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// The instances of a lot class (`urn:epc:class:lgtin:…`): every EPC commissioned
     /// (ObjectEvent ADD, or a TransformationEvent output) with ILMD naming that lot, in
-    /// commissioning order.
+    /// the order the store first recorded them (commissioning order, unless an instance
+    /// was named by an event stored before its commissioning).
     fn class_instances(&self, class: &str) -> Result<Vec<String>, StoreError>;
 
     /// The lot class an instance was commissioned into, if any.
@@ -373,6 +430,15 @@ pub trait Store: Send + Sync + 'static {
 
     /// Sizes.
     fn stats(&self) -> Result<StoreStats, StoreError>;
+
+    /// Summaries of the events under `keys`, in order; `None` for a key not stored. The
+    /// default summarises [`event`](Self::event); backends override it to read many at
+    /// once without decoding EPC lists.
+    fn event_summaries(&self, keys: &[EventKey]) -> Result<Vec<Option<EventSummary>>, StoreError> {
+        keys.iter()
+            .map(|key| Ok(self.event(key)?.map(EventSummary::of)))
+            .collect()
+    }
 
     /// The standing of each identifier, in order; `None` for an identifier the store knows
     /// nothing about (no event, class or recall names it). The default derives each one

@@ -2,7 +2,7 @@
 //! names with their roles, its locations, the lot classes whose instances it
 //! commissions, and which of its rows are links a trace follows.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use trace_proto::epc::{EpcId, Gs1Identity};
 use trace_proto::event::{Action, Event, EventKind, QuantityElement};
@@ -12,7 +12,8 @@ use super::Role;
 /// An event's index rows.
 #[derive(Debug, Default)]
 pub(crate) struct EventRows<'e> {
-    /// Identifiers with their roles, each `(identifier, role)` pair once.
+    /// Identifiers with their roles, each `(identifier, role)` pair once, in the event's
+    /// order (so identifiers first seen together are numbered in that order).
     pub named: Vec<(&'e str, Role)>,
     /// Read point and business location, with [`Role::ReadPoint`] / [`Role::BizLocation`].
     pub locations: Vec<(&'e str, Role)>,
@@ -78,8 +79,8 @@ pub(crate) fn event_rows(event: &Event) -> EventRows<'_> {
             (None, &[])
         }
     };
-    named.sort_unstable();
-    named.dedup();
+    let mut seen = HashSet::with_capacity(named.len());
+    named.retain(|row| seen.insert(*row));
     let locations = [
         (&event.read_point, Role::ReadPoint),
         (&event.biz_location, Role::BizLocation),

@@ -2,6 +2,8 @@
 //! [`Store::standings`], and the fallback of a trace when a backend keeps an identifier's
 //! links incomplete.
 
+use std::sync::Arc;
+
 use super::rows::{link_of, makes_container};
 use super::{Link, Role, Standing, Store, StoreError};
 
@@ -11,21 +13,17 @@ pub(crate) fn derive<S: Store + ?Sized>(
     store: &S,
     identifier: &str,
 ) -> Result<Option<Standing>, StoreError> {
-    let rows = store.events_naming(identifier)?;
+    let latest = store.latest_naming(identifier)?;
     let class = store.class_of(identifier)?;
     let recalls = store.recalls_affecting(identifier)?;
-    if rows.is_empty() && class.is_none() && recalls.is_empty() {
+    if latest.is_none() && class.is_none() && recalls.is_empty() {
         return Ok(None);
     }
+    let linking = [Role::Child, Role::Parent, Role::Input, Role::InputQuantity];
+    let rows = store.events_naming_in(identifier, &linking)?;
     let mut links = Vec::new();
     let mut is_container = false;
     for row in &rows {
-        if !matches!(
-            row.role,
-            Role::Child | Role::Parent | Role::Input | Role::InputQuantity
-        ) {
-            continue;
-        }
         let stored = store.event(&row.key)?.ok_or_else(|| StoreError::Corrupt {
             what: format!("index row of {identifier}"),
             detail: format!("it names event {} which is not stored", row.key),
@@ -35,14 +33,14 @@ pub(crate) fn derive<S: Store + ?Sized>(
             links.push(Link {
                 entry: *row,
                 action,
-                parent: parent.map(str::to_owned),
+                parent: parent.map(Arc::from),
             });
         }
     }
     Ok(Some(Standing {
         identifier: identifier.to_owned(),
         class,
-        latest: rows.last().copied(),
+        latest,
         is_container,
         links,
         links_complete: true,

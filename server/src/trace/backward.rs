@@ -11,9 +11,10 @@ use crate::store::{EventKey, Role};
 enum Task {
     /// An EPC or other identifier: its own events and everything behind it.
     Item(String),
-    /// A lot class: its events; `commissioning` includes those commissioning its instances
-    /// (wanted for an input lot, not for the start unit's own lot, whose commissioning
-    /// event of that unit is already on the trace).
+    /// A lot class: its lot-level events and the transformations that made it as a
+    /// quantity; with `commissioning`, also the events commissioning its instances
+    /// (wanted for an input lot; for the start unit's own lot, the unit's own
+    /// commissioning and transformation are already on the trace).
     Class { class: String, commissioning: bool },
     /// A container's events within `window`, on behalf of `subject`; `path` is the chain
     /// of identifiers inside it, for cycle detection.
@@ -60,7 +61,7 @@ fn item(walk: &mut Walk<'_>, identifier: &str, tasks: &mut Vec<Task>) -> Result<
     }
     let rows = walk.store.events_naming(identifier)?;
     for row in &rows {
-        walk.hop(&row.key, identifier, None)?;
+        walk.hop(&row.key, identifier, None);
         if row.role == Role::Output {
             inputs(walk, &row.key, tasks)?;
         }
@@ -78,7 +79,7 @@ fn item(walk: &mut Walk<'_>, identifier: &str, tasks: &mut Vec<Task>) -> Result<
     let mut notes = Vec::new();
     for stay in stays(identifier, &standing.links, &mut notes).iter().rev() {
         tasks.push(Task::Container {
-            container: stay.container.to_owned(),
+            container: stay.container(&standing.links).to_owned(),
             window: stay.window(),
             subject: identifier.to_owned(),
             path: vec![identifier.to_owned()],
@@ -97,11 +98,18 @@ fn lot(
     if !walk.visit(class) {
         return Ok(());
     }
-    for row in walk.store.events_naming(class)? {
-        if row.role == Role::Epc && !commissioning {
-            continue;
-        }
-        walk.hop(&row.key, class, None)?;
+    let roles: &[Role] = if commissioning {
+        &[
+            Role::Epc,
+            Role::Output,
+            Role::Quantity,
+            Role::OutputQuantity,
+        ]
+    } else {
+        &[Role::Quantity, Role::OutputQuantity]
+    };
+    for row in walk.store.events_naming_in(class, roles)? {
+        walk.hop(&row.key, class, None);
         if matches!(row.role, Role::Output | Role::OutputQuantity) {
             inputs(walk, &row.key, tasks)?;
         }
@@ -130,7 +138,7 @@ fn inside(
     let window = clip(window, links);
     for row in walk.store.events_naming(container)? {
         if window.contains(row.event_time) {
-            walk.hop(&row.key, subject, Some(container))?;
+            walk.hop(&row.key, subject, Some(container));
         }
     }
     let mut notes = Vec::new();
@@ -138,7 +146,7 @@ fn inside(
     for stay in stays(container, links, &mut notes).iter().rev() {
         if let Some(overlap) = window.intersect(&stay.window()) {
             tasks.push(Task::Container {
-                container: stay.container.to_owned(),
+                container: stay.container(links).to_owned(),
                 window: overlap,
                 subject: subject.to_owned(),
                 path: path.clone(),

@@ -1,20 +1,24 @@
 //! The forward walk (recall): from a lot, its instances; from a unit, itself; then the
 //! containers they went into (recursively: the case's pallet) and the outputs of the
-//! transformations that consumed them. It runs in waves: each wave's new identifiers
-//! are read as standings in one store call, so a lot of 100,000 units in 5,000 cases
-//! costs a few calls, not 105,000.
+//! transformations that consumed them. It runs in waves: each wave's new identifiers are
+//! read as standings in one store call, and a lot's instances in one call, so a lot of
+//! 100,000 units in 5,000 cases costs a handful of calls, not 105,000.
 //!
-//! Hops are the events of the start, of every container reached and of the
-//! transformations followed; a unit's own events show in its [`UnitStatus`] instead.
+//! Hops are the events of the start, of the transformations followed, and of the
+//! containers reached while there are at most [`CONTAINER_HOPS`] of them (beyond that a
+//! note says so; each unit's status still names its last event, its own or its
+//! container's). A unit's own events show in its [`UnitStatus`].
 
-use std::collections::HashSet;
-use std::rc::Rc;
+use std::collections::{HashMap, HashSet};
 
-use super::stays::stays;
+use super::stays::{Stay, stays_into};
 use super::units::{Unit, statuses};
 use super::walk::Walk;
 use super::{TraceError, UnitStatus, is_class};
-use crate::store::{EventKey, Role, Standing};
+use crate::store::{EventKey, IndexEntry, Role, Standing};
+
+/// Most containers whose events a forward trace lists.
+pub(super) const CONTAINER_HOPS: usize = 200;
 
 /// An identifier the next wave reads.
 struct Pending {
@@ -31,6 +35,13 @@ struct Recall {
     next: Vec<Pending>,
     classes: Vec<String>,
     queued: HashSet<String>,
+    /// Containers met, by number: what units' `inside` refers to.
+    containers: Vec<String>,
+    container_numbers: HashMap<String, usize>,
+    /// Containers walked, whose events are hops.
+    walked_containers: Vec<String>,
+    /// The buffer stays are found in, one unit after another.
+    stays: Vec<Stay>,
 }
 
 /// Walks forward from `start`; returns the status of every affected unit.
@@ -49,12 +60,16 @@ pub(super) fn walk(walk: &mut Walk<'_>, start: &str) -> Result<Vec<UnitStatus>, 
         let identifiers: Vec<&str> = wave.iter().map(|p| p.identifier.as_str()).collect();
         walk.fetch(&identifiers)?;
         for pending in &wave {
-            if let Some(standing) = walk.standing(&pending.identifier)? {
-                recall.item(walk, standing, &pending.path, pending.own_hops)?;
+            let Some(standing) = walk.standing(&pending.identifier)? else {
+                continue;
+            };
+            if walk.visit(&standing.identifier) {
+                recall.item(walk, &standing, &pending.path, pending.own_hops)?;
             }
         }
     }
-    statuses(walk, &recall.units)
+    recall.container_hops(walk)?;
+    statuses(walk, recall.units, &recall.containers)
 }
 
 impl Recall {
@@ -73,70 +88,106 @@ impl Recall {
             return Ok(());
         }
         for row in walk.store.events_naming(class)? {
-            walk.hop(&row.key, class, None)?;
+            walk.hop(&row.key, class, None);
             if row.role == Role::InputQuantity {
                 self.outputs(walk, &row.key)?;
             }
         }
         let instances = walk.store.class_standings(class)?;
-        for standing in walk.keep(instances)? {
-            self.item(walk, standing, &[], false)?;
+        walk.reserve(instances.len());
+        self.units.reserve(instances.len());
+        for standing in instances {
+            if !walk.visit(&standing.identifier) {
+                continue;
+            }
+            if let Some(standing) = walk.complete(Some(standing))? {
+                let inside = self.follow(walk, &standing, &[])?;
+                if !standing.is_container {
+                    self.units.push(Unit::owning(standing, inside));
+                }
+            }
         }
         Ok(())
     }
 
+    /// Walks one identifier reached through a wave (already marked reached).
     fn item(
         &mut self,
         walk: &mut Walk<'_>,
-        standing: Rc<Standing>,
+        standing: &Standing,
         path: &[String],
         own_hops: bool,
     ) -> Result<(), TraceError> {
         let identifier = standing.identifier.as_str();
-        if !walk.visit(identifier) {
-            return Ok(());
-        }
-        if own_hops || standing.is_container {
+        if own_hops {
             for row in walk.store.events_naming(identifier)? {
-                walk.hop(&row.key, identifier, None)?;
+                walk.hop(&row.key, identifier, None);
             }
         }
+        let inside = self.follow(walk, standing, path)?;
+        if standing.is_container {
+            if !own_hops {
+                self.walked_containers.push(identifier.to_owned());
+            }
+        } else {
+            self.units.push(Unit::copying(standing, inside));
+        }
+        Ok(())
+    }
+
+    /// Queues the containers `standing` went into and the outputs of transformations that
+    /// consumed it; returns the container it is still in, with the ADD.
+    fn follow(
+        &mut self,
+        walk: &mut Walk<'_>,
+        standing: &Standing,
+        path: &[String],
+    ) -> Result<Option<(usize, IndexEntry)>, TraceError> {
+        let identifier = standing.identifier.as_str();
         let mut notes = Vec::new();
-        let stays = stays(identifier, &standing.links, &mut notes);
+        let mut found = std::mem::take(&mut self.stays);
+        stays_into(identifier, &standing.links, &mut notes, &mut found);
         walk.notes(notes);
-        let onward = || {
-            let mut onward = path.to_vec();
-            onward.push(identifier.to_owned());
-            onward
-        };
-        for stay in &stays {
-            if stay.container == identifier || path.iter().any(|p| p == stay.container) {
+        let mut inside = None;
+        for stay in &found {
+            let container = stay.container(&standing.links);
+            if container == identifier || path.iter().any(|p| p == container) {
                 walk.note(format!(
-                    "containment cycle {} → {identifier} → {}: the walk does not follow it further",
-                    path.join(" → "),
-                    stay.container
+                    "containment cycle {} → {identifier} → {container}: the walk does not \
+                     follow it further",
+                    path.join(" → ")
                 ));
-            } else if !walk.visited(stay.container) {
-                self.queue(stay.container, onward(), false);
+                continue;
+            }
+            let (number, first_met) = self.container_number(container);
+            if first_met && !walk.visited(container) {
+                let mut onward = path.to_vec();
+                onward.push(identifier.to_owned());
+                self.queue(container, onward, false);
+            }
+            if stay.until.is_none() {
+                inside = Some((number, stay.from));
             }
         }
+        self.stays = found;
         for link in &standing.links {
             if matches!(link.entry.role, Role::Input | Role::InputQuantity) {
-                walk.hop(&link.entry.key, identifier, None)?;
+                walk.hop(&link.entry.key, identifier, None);
                 self.outputs(walk, &link.entry.key)?;
             }
         }
-        if !standing.is_container {
-            let inside = stays
-                .last()
-                .filter(|stay| stay.until.is_none())
-                .map(|stay| (stay.container.to_owned(), stay.from));
-            self.units.push(Unit {
-                standing: Rc::clone(&standing),
-                inside,
-            });
+        Ok(inside)
+    }
+
+    /// The number of `container` in the walk's list, and whether it is new there.
+    fn container_number(&mut self, container: &str) -> (usize, bool) {
+        if let Some(number) = self.container_numbers.get(container) {
+            return (*number, false);
         }
-        Ok(())
+        let number = self.containers.len();
+        self.containers.push(container.to_owned());
+        self.container_numbers.insert(container.to_owned(), number);
+        (number, true)
     }
 
     /// Queues the outputs of the TransformationEvent `key`; a containment path starts
@@ -151,6 +202,24 @@ impl Recall {
             }
         }
         self.classes.extend(sides.output_classes);
+        Ok(())
+    }
+
+    /// The events of the containers walked, unless there are too many to list.
+    fn container_hops(&self, walk: &mut Walk<'_>) -> Result<(), TraceError> {
+        if self.walked_containers.len() > CONTAINER_HOPS {
+            walk.note(format!(
+                "{} containers reached: their events are not listed (at most {CONTAINER_HOPS} \
+                 are); each unit's last event, its own or its container's, is",
+                self.walked_containers.len()
+            ));
+            return Ok(());
+        }
+        for container in &self.walked_containers {
+            for row in walk.store.events_naming(container)? {
+                walk.hop(&row.key, container, None);
+            }
+        }
         Ok(())
     }
 }

@@ -47,7 +47,7 @@ pub fn trace(store: &dyn Store, start: &str, direction: Direction) -> Result<Tra
         }
         Direction::Forward => forward::walk(&mut walk, start)?,
     };
-    Ok(walk.finish(start, direction, units))
+    walk.finish(start, direction, units)
 }
 
 /// Whether `identifier` is a lot class, which stands for its instances.

@@ -8,17 +8,26 @@ use crate::store::{IndexEntry, Link, Role};
 
 /// A stay of an identifier inside a container.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Stay<'a> {
-    /// The container.
-    pub container: &'a str,
-    /// The aggregation ADD that put it in.
+pub(super) struct Stay {
+    /// The link (index into the identifier's links) that put it in: an AggregationEvent
+    /// ADD naming the container.
+    pub link: usize,
+    /// That ADD.
     pub from: IndexEntry,
     /// What ended the stay: the DELETE, the container being emptied, or (contradiction) an
     /// ADD into another container; `None` while it is still inside.
     pub until: Option<IndexEntry>,
 }
 
-impl Stay<'_> {
+impl Stay {
+    /// The container, named in `links[self.link]`.
+    pub fn container<'a>(&self, links: &'a [Link]) -> &'a str {
+        links
+            .get(self.link)
+            .and_then(|link| link.parent.as_deref())
+            .unwrap_or_default()
+    }
+
     /// The stay as a time window, both ends included.
     pub fn window(&self) -> Window {
         Window {
@@ -58,51 +67,62 @@ impl Window {
 /// container while still inside one ends the first stay there; a repeated ADD into the
 /// same container is the same stay; a DELETE from a container it is not in is ignored.
 /// Each contradiction adds a note.
-pub(super) fn stays<'a>(
+pub(super) fn stays(subject: &str, links: &[Link], notes: &mut Vec<String>) -> Vec<Stay> {
+    let mut found = Vec::new();
+    stays_into(subject, links, notes, &mut found);
+    found
+}
+
+/// [`stays`] into `found` (cleared first), so a walk over many units reuses one buffer.
+pub(super) fn stays_into(
     subject: &str,
-    links: &'a [Link],
+    links: &[Link],
     notes: &mut Vec<String>,
-) -> Vec<Stay<'a>> {
-    let mut stays: Vec<Stay<'a>> = Vec::new();
+    found: &mut Vec<Stay>,
+) {
+    found.clear();
     let mut open: Option<usize> = None;
-    for link in links {
+    for (index, link) in links.iter().enumerate() {
         let (Role::Child, Some(action), Some(container)) =
             (link.entry.role, link.action, link.parent.as_deref())
         else {
             continue;
         };
-        let current = open.and_then(|i| stays.get_mut(i));
-        match (action, current) {
-            (Action::Add, Some(stay)) if stay.container == container => {}
-            (Action::Add, current) => {
+        let current = open.and_then(|i| found.get_mut(i));
+        let in_it = current
+            .as_ref()
+            .map(|stay| stay.container(links) == container);
+        match (action, current, in_it) {
+            (Action::Add, Some(_), Some(true)) => {}
+            (Action::Add, current, _) => {
                 if let Some(stay) = current {
                     notes.push(format!(
                         "{subject} was put into {container} at {} while still in {}; its stay \
                          there is taken to end then",
-                        link.entry.event_time, stay.container
+                        link.entry.event_time,
+                        stay.container(links)
                     ));
                     stay.until = Some(link.entry);
                 }
-                stays.push(Stay {
-                    container,
+                found.push(Stay {
+                    link: index,
                     from: link.entry,
                     until: None,
                 });
-                open = Some(stays.len() - 1);
+                open = Some(found.len() - 1);
             }
-            (Action::Delete, Some(stay)) if stay.container == container => {
+            (Action::Delete, Some(stay), Some(true)) => {
                 stay.until = Some(link.entry);
                 open = None;
             }
-            (Action::Delete, _) => notes.push(format!(
+            (Action::Delete, _, _) => notes.push(format!(
                 "{subject} was taken out of {container} at {} without having been put in; \
                  ignored",
                 link.entry.event_time
             )),
-            (Action::Observe, _) => {}
+            (Action::Observe, _, _) => {}
         }
     }
-    stays
 }
 
 /// `window` ended at the first time its container was emptied (an AggregationEvent
@@ -136,7 +156,7 @@ mod tests {
                 role,
             },
             action: Some(action),
-            parent: parent.map(str::to_owned),
+            parent: parent.map(Into::into),
         }
     }
 
@@ -156,10 +176,10 @@ mod tests {
         let stays = stays("unit", &links, &mut notes);
         assert_eq!(stays.len(), 2);
         assert_eq!(
-            (stays[0].container, stays[0].until),
+            (stays[0].container(&links), stays[0].until),
             ("case", Some(links[2].entry))
         );
-        assert_eq!((stays[1].container, stays[1].until), ("tote", None));
+        assert_eq!((stays[1].container(&links), stays[1].until), ("tote", None));
         assert!(notes.is_empty());
     }
 

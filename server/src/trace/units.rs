@@ -3,7 +3,7 @@
 //! happened after it went in — a unit on a pallet is where the pallet last was — and who
 //! held it then.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use trace_proto::event::EventTime;
@@ -15,9 +15,34 @@ use crate::store::{EventKey, IndexEntry, Standing};
 
 /// An affected unit found by the walk.
 pub(super) struct Unit {
-    pub standing: Rc<Standing>,
-    /// The container it was last put into and not taken out of, with that ADD.
-    pub inside: Option<(String, IndexEntry)>,
+    identifier: String,
+    latest: Option<IndexEntry>,
+    recalls: Vec<String>,
+    /// The container (by number in the walk's list) it was last put into and not taken
+    /// out of, with that ADD.
+    inside: Option<(usize, IndexEntry)>,
+}
+
+impl Unit {
+    /// A unit made from a standing the walk no longer needs.
+    pub fn owning(standing: Standing, inside: Option<(usize, IndexEntry)>) -> Self {
+        Self {
+            identifier: standing.identifier,
+            latest: standing.latest,
+            recalls: standing.recalls,
+            inside,
+        }
+    }
+
+    /// A unit made from a standing the walk keeps.
+    pub fn copying(standing: &Standing, inside: Option<(usize, IndexEntry)>) -> Self {
+        Self {
+            identifier: standing.identifier.clone(),
+            latest: standing.latest,
+            recalls: standing.recalls.clone(),
+            inside,
+        }
+    }
 }
 
 /// One level of a chain of containers: the container, when the level below entered it
@@ -36,20 +61,27 @@ struct Seen {
     disposition: Option<String>,
 }
 
-/// The status of every unit, in the order found.
-pub(super) fn statuses(walk: &mut Walk<'_>, units: &[Unit]) -> Result<Vec<UnitStatus>, TraceError> {
-    let mut chains: HashMap<String, Rc<Vec<Level>>> = HashMap::new();
-    let mut seen: HashMap<EventKey, Rc<Seen>> = HashMap::new();
-    let mut statuses = Vec::with_capacity(units.len());
+/// The status of every unit, in the order found; `containers` names the containers
+/// units' `inside` refer to.
+pub(super) fn statuses(
+    walk: &mut Walk<'_>,
+    units: Vec<Unit>,
+    containers: &[String],
+) -> Result<Vec<UnitStatus>, TraceError> {
+    let mut chains: Vec<Option<Rc<Vec<Level>>>> = vec![None; containers.len()];
+    let mut found = Vec::with_capacity(units.len());
     for unit in units {
-        let mut last = unit.standing.latest;
+        let mut last = unit.latest;
         let mut outermost = None;
-        if let Some((container, added)) = &unit.inside {
-            let levels = match chains.get(container) {
-                Some(levels) => Rc::clone(levels),
+        if let Some((number, added)) = unit.inside {
+            let levels = match chains.get(number).cloned().flatten() {
+                Some(levels) => levels,
                 None => {
-                    let levels = Rc::new(chain(walk, container)?);
-                    chains.insert(container.clone(), Rc::clone(&levels));
+                    let first = containers.get(number).map_or("", String::as_str);
+                    let levels = Rc::new(chain(walk, first)?);
+                    if let Some(slot) = chains.get_mut(number) {
+                        *slot = Some(Rc::clone(&levels));
+                    }
                     levels
                 }
             };
@@ -68,32 +100,34 @@ pub(super) fn statuses(walk: &mut Walk<'_>, units: &[Unit]) -> Result<Vec<UnitSt
                 if let Some(latest) = latest.filter(|l| l.event_time >= since && Some(*l) > last) {
                     last = Some(latest);
                 }
-                outermost = Some(level.container.clone());
+            }
+            if !emptied {
+                outermost = levels.last().map(|level| level.container.clone());
             }
         }
-        let place = match last {
-            Some(entry) => match seen.get(&entry.key) {
-                Some(place) => Rc::clone(place),
-                None => {
-                    let place = Rc::new(seen_at(walk, &entry.key)?);
-                    seen.insert(entry.key, Rc::clone(&place));
-                    place
-                }
-            },
-            None => Rc::new(Seen::default()),
-        };
-        statuses.push(UnitStatus {
-            id: unit.standing.identifier.clone(),
-            last_event: last.map(|e| e.key),
-            last_time: last.map(|e| e.event_time),
-            location: place.location.clone(),
-            custodian: place.custodian.clone(),
-            disposition: place.disposition.clone(),
-            container: outermost,
-            recalls: unit.standing.recalls.clone(),
-        });
+        found.push((unit, last, outermost));
     }
-    Ok(statuses)
+    let places = seen(
+        walk,
+        found.iter().filter_map(|(_, last, _)| last.map(|l| l.key)),
+    )?;
+    let nowhere = Seen::default();
+    Ok(found
+        .into_iter()
+        .map(|(unit, last, container)| {
+            let place = last.and_then(|l| places.get(&l.key)).unwrap_or(&nowhere);
+            UnitStatus {
+                id: unit.identifier,
+                last_event: last.map(|e| e.key),
+                last_time: last.map(|e| e.event_time),
+                location: place.location.clone(),
+                custodian: place.custodian.clone(),
+                disposition: place.disposition.clone(),
+                container,
+                recalls: unit.recalls,
+            }
+        })
+        .collect())
 }
 
 /// The containers `first` is in now, from `first` outwards; a cycle ends it with a note.
@@ -115,15 +149,21 @@ fn chain(walk: &mut Walk<'_>, first: &str) -> Result<Vec<Level>, TraceError> {
             let open = stays(&container, &standing.links, &mut notes)
                 .last()
                 .filter(|stay| stay.until.is_none())
-                .map(|stay| (stay.container.to_owned(), stay.from.event_time));
+                .map(|stay| {
+                    (
+                        stay.container(&standing.links).to_owned(),
+                        stay.from.event_time,
+                    )
+                });
             walk.notes(notes);
             if let Some((outer, since)) = open {
-                let outer_links = walk.standing(&outer)?;
+                let outer_standing = walk.standing(&outer)?;
                 let window = Window {
                     from: since,
                     until: None,
                 };
-                let still_in = outer_links.is_none_or(|s| clip(window, &s.links).until.is_none());
+                let still_in =
+                    outer_standing.is_none_or(|s| clip(window, &s.links).until.is_none());
                 next = still_in.then_some((outer, Some(since)));
             }
         }
@@ -136,20 +176,22 @@ fn chain(walk: &mut Walk<'_>, first: &str) -> Result<Vec<Level>, TraceError> {
     Ok(levels)
 }
 
-/// Location, custodian and disposition after event `key`.
-fn seen_at(walk: &mut Walk<'_>, key: &EventKey) -> Result<Seen, TraceError> {
-    let stored = walk.event(key)?;
-    let event = &stored.event;
-    Ok(Seen {
-        location: event
-            .biz_location
-            .as_ref()
-            .or(event.read_point.as_ref())
-            .map(|l| l.id.clone()),
-        custodian: walk.party(&stored)?,
-        disposition: event
-            .disposition
-            .as_ref()
-            .map(|d| term(d.word(), || d.to_string())),
-    })
+/// Location, custodian and disposition after each of the events `keys`, read in one call.
+fn seen(
+    walk: &mut Walk<'_>,
+    keys: impl Iterator<Item = EventKey>,
+) -> Result<HashMap<EventKey, Seen>, TraceError> {
+    let distinct: Vec<EventKey> = keys.collect::<HashSet<_>>().into_iter().collect();
+    let mut places = HashMap::with_capacity(distinct.len());
+    for summary in walk.summaries(&distinct)? {
+        let custodian = walk.party(&summary)?;
+        let event = summary.event;
+        let place = Seen {
+            location: event.biz_location.or(event.read_point).map(|l| l.id),
+            custodian,
+            disposition: event.disposition.map(|d| term(d.word(), || d.to_string())),
+        };
+        places.insert(summary.key, place);
+    }
+    Ok(places)
 }

@@ -1,16 +1,20 @@
 //! What one trace carries while it walks: the identifiers reached, the hops found, the
-//! notes, and the store reads it needs more than once (decoded events, standings,
-//! gateway operators), each made once.
+//! notes, and the store reads it needs more than once (standings, gateway operators),
+//! each made once. Hops are collected as (event, subject, via) and their events read in
+//! one call when the walk is done.
 
+use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 use std::rc::Rc;
 
-use trace_proto::event::{Action, Event, EventKind, SourceDestType};
+use trace_proto::event::{Action, Event, EventKind, QuantityElement, SourceDestType};
 use trace_proto::signed::GatewayId;
 
 use super::{Direction, Hop, Trace, TraceError, UnitStatus};
+use crate::store::number_map::NumberMap;
 use crate::store::standing::derive;
-use crate::store::{EventKey, Origin, Standing, Store, StoreError, StoredEvent};
+use crate::store::{EventKey, EventSummary, Standing, Store, StoreError};
 
 /// The two sides of a TransformationEvent: EPCs and classes consumed, and produced.
 #[derive(Debug, Default)]
@@ -21,27 +25,72 @@ pub(super) struct Sides {
     pub output_classes: Vec<String>,
 }
 
+/// Identifiers reached, in order, found again through a hash index into the list, so a
+/// unit of a 100,000-unit recall is copied once, not once more for a set.
+#[derive(Default)]
+struct Reached {
+    order: Vec<String>,
+    hasher: RandomState,
+    first: NumberMap<usize>,
+    /// Identifiers whose hash an earlier one already had.
+    more: HashSet<String>,
+}
+
+impl Reached {
+    fn contains(&self, identifier: &str) -> bool {
+        match self.first.get(&self.hasher.hash_one(identifier)) {
+            Some(i) => {
+                self.order.get(*i).is_some_and(|r| r == identifier)
+                    || self.more.contains(identifier)
+            }
+            None => false,
+        }
+    }
+
+    fn insert(&mut self, identifier: &str) -> bool {
+        let hash = self.hasher.hash_one(identifier);
+        match self.first.get(&hash) {
+            Some(i) if self.order.get(*i).is_some_and(|r| r == identifier) => return false,
+            Some(_) => {
+                if !self.more.insert(identifier.to_owned()) {
+                    return false;
+                }
+            }
+            None => {
+                self.first.insert(hash, self.order.len());
+            }
+        }
+        self.order.push(identifier.to_owned());
+        true
+    }
+}
+
+/// A hop found, to be read when the walk is done.
+struct PendingHop {
+    key: EventKey,
+    subject: String,
+    via: Option<String>,
+}
+
 /// A trace in progress.
 pub(super) struct Walk<'s> {
     pub store: &'s dyn Store,
-    reached: Vec<String>,
-    visited: HashSet<String>,
-    hops: HashMap<EventKey, Hop>,
+    reached: Reached,
+    hops: Vec<PendingHop>,
+    hop_keys: HashSet<EventKey>,
     notes: Vec<String>,
-    events: HashMap<EventKey, Rc<StoredEvent>>,
     standings: HashMap<String, Option<Rc<Standing>>>,
-    operators: HashMap<String, Option<String>>,
+    operators: HashMap<GatewayId, Option<String>>,
 }
 
 impl<'s> Walk<'s> {
     pub fn new(store: &'s dyn Store) -> Self {
         Self {
             store,
-            reached: Vec::new(),
-            visited: HashSet::new(),
-            hops: HashMap::new(),
+            reached: Reached::default(),
+            hops: Vec::new(),
+            hop_keys: HashSet::new(),
             notes: Vec::new(),
-            events: HashMap::new(),
             standings: HashMap::new(),
             operators: HashMap::new(),
         }
@@ -49,17 +98,18 @@ impl<'s> Walk<'s> {
 
     /// Marks `identifier` reached; `false` if it already was.
     pub fn visit(&mut self, identifier: &str) -> bool {
-        if self.visited.contains(identifier) {
-            return false;
-        }
-        self.visited.insert(identifier.to_owned());
-        self.reached.push(identifier.to_owned());
-        true
+        self.reached.insert(identifier)
+    }
+
+    /// Makes room for `count` more identifiers reached.
+    pub fn reserve(&mut self, count: usize) {
+        self.reached.order.reserve(count);
+        self.reached.first.reserve(count);
     }
 
     /// Whether `identifier` was reached.
     pub fn visited(&self, identifier: &str) -> bool {
-        self.visited.contains(identifier)
+        self.reached.contains(identifier)
     }
 
     /// Records why the walk stopped somewhere, once per distinct text.
@@ -74,58 +124,53 @@ impl<'s> Walk<'s> {
         texts.into_iter().for_each(|text| self.note(text));
     }
 
-    /// The event under `key`; an index naming a missing event is damage.
-    pub fn event(&mut self, key: &EventKey) -> Result<Rc<StoredEvent>, TraceError> {
-        if let Some(event) = self.events.get(key) {
-            return Ok(Rc::clone(event));
+    /// Adds the hop of event `key` unless the trace has it already (its first subject
+    /// wins).
+    pub fn hop(&mut self, key: &EventKey, subject: &str, via: Option<&str>) {
+        if self.hop_keys.insert(*key) {
+            self.hops.push(PendingHop {
+                key: *key,
+                subject: subject.to_owned(),
+                via: via.map(str::to_owned),
+            });
         }
-        let event = self.store.event(key)?.ok_or_else(|| StoreError::Corrupt {
-            what: "index".into(),
-            detail: format!("it names event {key}, which is not stored"),
-        })?;
-        let event = Rc::new(event);
-        self.events.insert(*key, Rc::clone(&event));
-        Ok(event)
     }
 
-    /// Adds the hop of event `key` unless the trace has it already (its first subject wins).
-    pub fn hop(
-        &mut self,
-        key: &EventKey,
-        subject: &str,
-        via: Option<&str>,
-    ) -> Result<(), TraceError> {
-        if self.hops.contains_key(key) {
-            return Ok(());
-        }
-        let stored = self.event(key)?;
-        let party = self.party(&stored)?;
-        self.hops.insert(*key, hop(&stored, party, subject, via));
-        Ok(())
+    /// Summaries of the events under `keys`; a key the index names but the store lacks
+    /// is damage.
+    pub fn summaries(&self, keys: &[EventKey]) -> Result<Vec<EventSummary>, TraceError> {
+        let summaries = self.store.event_summaries(keys)?;
+        keys.iter()
+            .zip(summaries)
+            .map(|(key, summary)| {
+                summary.ok_or_else(|| {
+                    TraceError::Store(StoreError::Corrupt {
+                        what: "index".into(),
+                        detail: format!("it names event {key}, which is not stored"),
+                    })
+                })
+            })
+            .collect()
     }
 
     /// The responsible party of an event: its possessing, else owning party among the
     /// destinations, else among the sources, else the operator of the signing gateway.
-    pub fn party(&mut self, stored: &StoredEvent) -> Result<Option<String>, TraceError> {
-        if let Some(party) = named_party(&stored.event) {
+    pub fn party(&mut self, summary: &EventSummary) -> Result<Option<String>, TraceError> {
+        if let Some(party) = named_party(&summary.event) {
             return Ok(Some(party.to_owned()));
         }
-        let Origin::Gateway { gateway_id, .. } = &stored.origin else {
+        let Some(gateway) = &summary.signed_by else {
             return Ok(None);
         };
-        self.operator(gateway_id)
-    }
-
-    fn operator(&mut self, gateway: &GatewayId) -> Result<Option<String>, TraceError> {
-        if let Some(party) = self.operators.get(gateway.as_str()) {
+        if let Some(party) = self.operators.get(gateway) {
             return Ok(party.clone());
         }
         let party = self.store.gateway(gateway)?.and_then(|g| g.party);
-        self.operators.insert(gateway.to_string(), party.clone());
+        self.operators.insert(gateway.clone(), party.clone());
         Ok(party)
     }
 
-    /// Standings of `identifiers` in one store call (those not read yet), with links
+    /// Reads the standings of `identifiers` not read yet, in one store call, with links
     /// complete: derived from the events where the backend keeps too many.
     pub fn fetch(&mut self, identifiers: &[&str]) -> Result<(), TraceError> {
         let missing: Vec<&str> = identifiers
@@ -145,21 +190,8 @@ impl<'s> Walk<'s> {
         Ok(())
     }
 
-    /// Keeps standings read elsewhere (a lot's instances), with links complete.
-    pub fn keep(&mut self, standings: Vec<Standing>) -> Result<Vec<Rc<Standing>>, TraceError> {
-        let mut kept = Vec::with_capacity(standings.len());
-        for standing in standings {
-            if let Some(standing) = self.complete(Some(standing))? {
-                let standing = Rc::new(standing);
-                self.standings
-                    .insert(standing.identifier.clone(), Some(Rc::clone(&standing)));
-                kept.push(standing);
-            }
-        }
-        Ok(kept)
-    }
-
-    fn complete(&self, standing: Option<Standing>) -> Result<Option<Standing>, TraceError> {
+    /// `standing` with its links complete.
+    pub fn complete(&self, standing: Option<Standing>) -> Result<Option<Standing>, TraceError> {
         match standing {
             Some(standing) if !standing.links_complete => {
                 Ok(derive(self.store, &standing.identifier)?)
@@ -176,33 +208,44 @@ impl<'s> Walk<'s> {
 
     /// The sides of the TransformationEvent `key`; `None` if it is another type.
     pub fn sides(&mut self, key: &EventKey) -> Result<Option<Sides>, TraceError> {
-        let stored = self.event(key)?;
-        let EventKind::Transformation(t) = &stored.event.kind else {
+        let Some(stored) = self.store.event(key)? else {
             return Ok(None);
         };
-        let classes = |list: &[trace_proto::event::QuantityElement]| {
-            list.iter().map(|q| q.epc_class.clone()).collect()
+        let EventKind::Transformation(t) = stored.event.kind else {
+            return Ok(None);
         };
+        let classes = |list: Vec<QuantityElement>| list.into_iter().map(|q| q.epc_class).collect();
         Ok(Some(Sides {
-            inputs: t.input_epc_list.clone(),
-            input_classes: classes(&t.input_quantity_list),
-            outputs: t.output_epc_list.clone(),
-            output_classes: classes(&t.output_quantity_list),
+            inputs: t.input_epc_list,
+            input_classes: classes(t.input_quantity_list),
+            outputs: t.output_epc_list,
+            output_classes: classes(t.output_quantity_list),
         }))
     }
 
-    /// The finished trace.
-    pub fn finish(self, start: &str, direction: Direction, units: Vec<UnitStatus>) -> Trace {
-        let mut events: Vec<Hop> = self.hops.into_values().collect();
+    /// The finished trace: reads the hops' events in one call.
+    pub fn finish(
+        mut self,
+        start: &str,
+        direction: Direction,
+        units: Vec<UnitStatus>,
+    ) -> Result<Trace, TraceError> {
+        let pending = std::mem::take(&mut self.hops);
+        let keys: Vec<EventKey> = pending.iter().map(|hop| hop.key).collect();
+        let mut events = Vec::with_capacity(pending.len());
+        for (hop, summary) in pending.into_iter().zip(self.summaries(&keys)?) {
+            let party = self.party(&summary)?;
+            events.push(to_hop(summary, party, hop.subject, hop.via));
+        }
         events.sort_by_key(|hop| (hop.time, hop.key));
-        Trace {
+        Ok(Trace {
             start: start.to_owned(),
             direction,
-            reached: self.reached,
+            reached: self.reached.order,
             events,
             units,
             notes: self.notes,
-        }
+        })
     }
 }
 
@@ -235,14 +278,18 @@ pub(super) fn term(word: Option<&str>, uri: impl FnOnce() -> String) -> String {
     word.map_or_else(uri, str::to_owned)
 }
 
-fn hop(stored: &StoredEvent, party: Option<String>, subject: &str, via: Option<&str>) -> Hop {
-    let event = &stored.event;
+fn to_hop(
+    summary: EventSummary,
+    party: Option<String>,
+    subject: String,
+    via: Option<String>,
+) -> Hop {
+    let event = summary.event;
     Hop {
-        key: stored.key,
+        key: summary.key,
         event_id: event
             .event_id
-            .clone()
-            .unwrap_or_else(|| format!("urn:rfid-trace:event:{}", stored.key)),
+            .unwrap_or_else(|| format!("urn:rfid-trace:event:{}", summary.key)),
         event_type: event.kind.type_name(),
         time: event.event_time,
         local_time: event
@@ -258,14 +305,11 @@ fn hop(stored: &StoredEvent, party: Option<String>, subject: &str, via: Option<&
             .disposition
             .as_ref()
             .map(|d| term(d.word(), || d.to_string())),
-        read_point: event.read_point.as_ref().map(|l| l.id.clone()),
-        biz_location: event.biz_location.as_ref().map(|l| l.id.clone()),
+        read_point: event.read_point.map(|l| l.id),
+        biz_location: event.biz_location.map(|l| l.id),
         party,
-        signed_by: match &stored.origin {
-            Origin::Gateway { gateway_id, .. } => Some(gateway_id.to_string()),
-            Origin::Captured { .. } => None,
-        },
-        subject: subject.to_owned(),
-        via: via.map(str::to_owned),
+        signed_by: summary.signed_by.map(|g| g.to_string()),
+        subject,
+        via,
     }
 }

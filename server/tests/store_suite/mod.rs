@@ -199,8 +199,8 @@ pub fn rows_carry_roles(store: &dyn Store) {
     );
 }
 
-/// Instances of a lot, from ObjectEvent ADD and transformation outputs with ILMD, in
-/// commissioning order; the class is named by those events; non-SGTINs join no lot.
+/// Instances of a lot, from ObjectEvent ADD and transformation outputs with ILMD, in the
+/// order first recorded; the class is named by those events; non-SGTINs join no lot.
 pub fn lots_know_their_instances(store: &dyn Store) {
     let mut gw = Gateway::new("gw-1", 1, names::FACTORY_PARTY);
     let later = gw.stored(event(
@@ -237,15 +237,11 @@ pub fn lots_know_their_instances(store: &dyn Store) {
         BizStep::Commissioning,
         names::LINE,
     ));
-    store
-        .commit(&batch(vec![
-            later.clone(),
-            earlier.clone(),
-            observed,
-            made.clone(),
-        ]))
-        .unwrap();
-    assert_eq!(store.class_instances(LOT).unwrap(), [B, A, C]);
+    store.commit(&batch(vec![later.clone()])).unwrap();
+    let rest = vec![earlier.clone(), observed, made.clone()];
+    store.commit(&batch(rest)).unwrap();
+    let instances = store.class_instances(LOT).unwrap();
+    assert_eq!(instances, [C, B, A], "as first recorded, not by event time");
     assert_eq!(store.class_of(A).unwrap().as_deref(), Some(LOT));
     assert_eq!(store.class_of(CASE).unwrap(), None, "an SSCC has no lot");
     assert_eq!(
@@ -318,7 +314,7 @@ pub fn standings_follow_the_rows(store: &dyn Store) {
             .find(|r| r.key == key)
             .unwrap(),
         action: Some(action),
-        parent: parent.map(str::to_owned),
+        parent: parent.map(Into::into),
     };
     assert_eq!(
         a.links,

@@ -2,31 +2,34 @@
 //!
 //! # Layout
 //!
-//! Identifier URIs are interned: `idents` maps each URI to a number (`u64`, from 1, given
-//! on first sight, so units commissioned together have neighbouring numbers), and every
-//! index key is a fixed-width tuple of numbers. Events are numbered the same way.
+//! Identifier URIs are interned: each gets a number (`u64`, from 1, given on first
+//! sight, so units commissioned together have neighbouring numbers), and every index key
+//! is a fixed-width tuple of numbers. Events are numbered the same way.
 //!
 //! | table | key | value |
 //! |---|---|---|
 //! | `meta` | name | `u64`: `schema_version` and the next identifier, event, quarantine and recall numbers |
 //! | `events` | event number | record: key, record time, and the signed bytes verbatim (gateway events, which hold the event) or the event's postcard bytes (captured events) |
 //! | `event_nos` | event key (32 bytes) | event number: the duplicate check |
-//! | `idents` | URI | identifier number |
+//! | `idents` | SHA-256 of the URI, first 8 bytes | identifier number: the dictionary, 16 bytes a URI (the record holds the URI, which a lookup checks) |
+//! | `ident_collisions` | URI | identifier number, for a URI whose hash another URI had first |
 //! | `ident_records` | identifier number | URI, lot class, latest row, container flag, up to 64 links (aggregations as child with the parent's number, transformations as input, DELETEs emptying it), recall numbers |
-//! | `naming` | (identifier, event time ms, event number, role) | — |
-//! | `located` | (location, event time ms, event number, role) | — |
-//! | `class_members` | (class, event time ms, event number, position) | instance number |
+//! | `naming` | (identifier, role, event time ms, event number) | — |
+//! | `located` | (location, role, event time ms, event number) | — |
+//! | `class_runs` | (class, first instance number) | count of consecutive instance numbers |
 //! | `heads` | gateway id | chain head |
 //! | `gateways` | gateway id | gateway record |
 //! | `quarantine` | quarantine id | entry |
 //! | `recalls` | recall id | (recall number, record) |
 //! | `recall_ids` | recall number | recall id |
 //!
-//! So: an identifier's events are one range scan of `naming`; its latest event, links and
-//! recalls are one record; a lot's instances one range of `class_members`, with the
-//! records of its units mostly on neighbouring pages. An event is decoded only when a
-//! caller asks for it. Records are postcard; roles and actions inside keys and records are
-//! fixed codes (see `records`), so reordering the contract's enums cannot change them.
+//! So: an identifier's events are one range scan of `naming` per role asked for (a lot's
+//! own events skip the thousands that commissioned its instances); its latest event,
+//! links and recalls are one record; a lot's units are a few runs of neighbouring records
+//! read by range scans, which is what a recall of 100,000 units costs. An event is
+//! decoded only when asked for, and its summary without its EPC lists. Records are
+//! postcard; roles and actions inside keys and records are fixed codes (see `records`),
+//! so reordering the contract's enums cannot change them.
 //!
 //! The file is opened with redb's integrity check (every page checksum is verified, which
 //! reads the whole file once), and a `schema_version` other than [`SCHEMA_VERSION`] is
@@ -34,6 +37,7 @@
 
 mod read;
 mod records;
+mod summary;
 mod tables;
 mod write;
 
@@ -42,12 +46,12 @@ use std::path::{Path, PathBuf};
 use redb::{Builder, Database, ReadableDatabase, ReadableTable, ReadableTableMetadata};
 use trace_proto::signed::{ChainHead, GatewayId};
 
-use self::read::Snapshot;
-use self::records::{decode, entry};
+use self::read::{Index, Snapshot};
+use self::records::{RecordView, decode};
 use self::tables::{GATEWAYS, HEADS, QUARANTINE, RECALLS};
 use super::{
-    CommitBatch, CommitReport, EventKey, GatewayRecord, IndexEntry, QuarantineEntry, RecallRecord,
-    Standing, Store, StoreError, StoreStats, StoredEvent,
+    CommitBatch, CommitReport, EventKey, EventSummary, GatewayRecord, IndexEntry, QuarantineEntry,
+    RecallRecord, Role, Standing, Store, StoreError, StoreStats, StoredEvent,
 };
 
 /// The schema version this build reads and writes.
@@ -80,7 +84,7 @@ impl RedbStore {
     }
 
     fn snapshot(&self) -> Result<Snapshot, StoreError> {
-        Snapshot::new(self.db.begin_read()?)
+        Ok(Snapshot::new(self.db.begin_read()?))
     }
 
     fn write<T>(
@@ -91,6 +95,19 @@ impl RedbStore {
         let result = body(&txn)?;
         txn.commit()?;
         Ok(result)
+    }
+}
+
+/// Bytes the file occupies: its allocated blocks where the system tells (redb grows the
+/// file in regions it has not written yet), else its length.
+fn allocated(metadata: &std::fs::Metadata) -> u64 {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::MetadataExt::blocks(metadata).saturating_mul(512)
+    }
+    #[cfg(not(unix))]
+    {
+        metadata.len()
     }
 }
 
@@ -142,22 +159,28 @@ impl Store for RedbStore {
     }
 
     fn events_naming(&self, identifier: &str) -> Result<Vec<IndexEntry>, StoreError> {
-        self.snapshot()?.rows(false, identifier)
+        self.snapshot()?.rows(Index::Naming, identifier, None)
+    }
+
+    fn events_naming_in(
+        &self,
+        identifier: &str,
+        roles: &[Role],
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        self.snapshot()?
+            .rows(Index::Naming, identifier, Some(roles))
     }
 
     fn latest_naming(&self, identifier: &str) -> Result<Option<IndexEntry>, StoreError> {
-        let snapshot = self.snapshot()?;
-        let Some(id) = snapshot.ident(identifier)? else {
-            return Ok(None);
-        };
-        match snapshot.record(id)?.latest {
-            Some(row) => entry(row.time, EventKey(row.key), row.role).map(Some),
+        let mut snapshot = self.snapshot()?;
+        match snapshot.find(identifier)? {
+            Some(bytes) => snapshot.latest(RecordView::of(bytes.value())?.latest),
             None => Ok(None),
         }
     }
 
     fn events_at(&self, location: &str) -> Result<Vec<IndexEntry>, StoreError> {
-        self.snapshot()?.rows(true, location)
+        self.snapshot()?.rows(Index::Located, location, None)
     }
 
     fn class_instances(&self, class: &str) -> Result<Vec<String>, StoreError> {
@@ -168,14 +191,11 @@ impl Store for RedbStore {
 
     fn class_of(&self, instance: &str) -> Result<Option<String>, StoreError> {
         let mut snapshot = self.snapshot()?;
-        let Some(id) = snapshot.ident(instance)? else {
-            return Ok(None);
+        let class = match snapshot.find(instance)? {
+            Some(bytes) => RecordView::of(bytes.value())?.class,
+            None => None,
         };
-        snapshot
-            .record(id)?
-            .class
-            .map(|class| snapshot.uri(class))
-            .transpose()
+        class.map(|class| snapshot.uri(class)).transpose()
     }
 
     fn chain_head(&self, gateway: &GatewayId) -> Result<Option<ChainHead>, StoreError> {
@@ -250,17 +270,17 @@ impl Store for RedbStore {
 
     fn recalls_affecting(&self, identifier: &str) -> Result<Vec<String>, StoreError> {
         let mut snapshot = self.snapshot()?;
-        let Some(id) = snapshot.ident(identifier)? else {
-            return Ok(Vec::new());
+        let numbers = match snapshot.find(identifier)? {
+            Some(bytes) => RecordView::of(bytes.value())?.recalls,
+            None => Vec::new(),
         };
-        let numbers = snapshot.record(id)?.recalls;
         numbers.iter().map(|n| snapshot.recall_id(*n)).collect()
     }
 
     fn stats(&self) -> Result<StoreStats, StoreError> {
         let snapshot = self.snapshot()?;
         let txn = snapshot.txn();
-        let bytes_on_disk = std::fs::metadata(&self.path).map_or(0, |m| m.len());
+        let bytes_on_disk = std::fs::metadata(&self.path).map_or(0, |m| allocated(&m));
         Ok(StoreStats {
             events: txn.open_table(tables::EVENTS)?.len()?,
             quarantined: txn.open_table(QUARANTINE)?.len()?,
@@ -269,15 +289,17 @@ impl Store for RedbStore {
         })
     }
 
+    fn event_summaries(&self, keys: &[EventKey]) -> Result<Vec<Option<EventSummary>>, StoreError> {
+        let snapshot = self.snapshot()?;
+        keys.iter().map(|key| snapshot.summary(key)).collect()
+    }
+
     fn standings(&self, identifiers: &[&str]) -> Result<Vec<Option<Standing>>, StoreError> {
         let mut snapshot = self.snapshot()?;
         let mut standings = Vec::with_capacity(identifiers.len());
         for identifier in identifiers {
-            let standing = match snapshot.ident(identifier)? {
-                Some(id) => {
-                    let record = snapshot.record(id)?;
-                    Some(snapshot.standing(record)?)
-                }
+            let standing = match snapshot.find(identifier)? {
+                Some(bytes) => Some(snapshot.standing(RecordView::of(bytes.value())?)?),
                 None => None,
             };
             standings.push(standing);
@@ -286,13 +308,6 @@ impl Store for RedbStore {
     }
 
     fn class_standings(&self, class: &str) -> Result<Vec<Standing>, StoreError> {
-        let mut snapshot = self.snapshot()?;
-        let members = snapshot.members(class)?;
-        let mut standings = Vec::with_capacity(members.len());
-        for id in members {
-            let record = snapshot.record(id)?;
-            standings.push(snapshot.standing(record)?);
-        }
-        Ok(standings)
+        self.snapshot()?.member_standings(class)
     }
 }

@@ -1,41 +1,74 @@
 //! Reading: each query runs in one read transaction, a consistent snapshot of every
-//! completed commit. Index rows carry event numbers; [`Snapshot`] turns them into event
-//! keys, identifier numbers into URIs and recall numbers into ids, once per query each.
+//! completed commit. Index rows and records carry numbers; [`Snapshot`] turns event
+//! numbers into keys, identifier numbers into URIs and recall numbers into ids, once per
+//! query each.
 
-use std::collections::HashMap;
+use std::cell::OnceCell;
+use std::sync::Arc;
 
-use redb::{ReadOnlyTable, ReadTransaction};
+use redb::{AccessGuard, Key, ReadOnlyTable, ReadTransaction, TableDefinition, Value};
 
-use super::records::{IdentRecord, action_of, corrupt, decode, decode_event, entry, key_of_record};
-use super::tables::{EVENT_NOS, EVENTS, IDENTS, LOCATED, MEMBERS, NAMING, RECALL_IDS, RECORDS};
-use crate::store::{EventKey, IndexEntry, Link, Standing, StoreError, StoredEvent};
+use super::records::{
+    RecordView, RowRef, action_of, corrupt, decode, decode_event, entry, ident_hash, key_of_record,
+    role_code, uri_of_record,
+};
+use super::summary::summary_event;
+use super::tables::{
+    CLASS_RUNS, EVENT_NOS, EVENTS, IDENT_COLLISIONS, IDENTS, LOCATED, NAMING, RECALL_IDS, RECORDS,
+};
+use crate::store::number_map::NumberMap;
+use crate::store::{
+    EventKey, EventSummary, IndexEntry, Link, Role, Standing, StoreError, StoredEvent,
+};
 
-/// Index key of the (identifier, time, event, role) tables.
-type RowKey = (u64, i64, u64, u8);
+/// The bytes of an identifier record, kept alive by the snapshot's pages.
+pub(super) type RecordBytes = AccessGuard<'static, &'static [u8]>;
 
-/// One read transaction with the tables most queries use.
+/// Which index a query reads.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Index {
+    /// Identifier → events.
+    Naming,
+    /// Location → events.
+    Located,
+}
+
+/// One read transaction; tables open on first use.
 pub(super) struct Snapshot {
     txn: ReadTransaction,
-    idents: ReadOnlyTable<&'static str, u64>,
-    records: ReadOnlyTable<u64, &'static [u8]>,
-    events: ReadOnlyTable<u64, &'static [u8]>,
-    keys: HashMap<u64, EventKey>,
-    uris: HashMap<u64, String>,
-    recall_ids: HashMap<u64, String>,
+    idents: OnceCell<ReadOnlyTable<u64, u64>>,
+    records: OnceCell<ReadOnlyTable<u64, &'static [u8]>>,
+    events: OnceCell<ReadOnlyTable<u64, &'static [u8]>>,
+    keys: NumberMap<EventKey>,
+    uris: NumberMap<Arc<str>>,
+    recall_ids: NumberMap<String>,
+}
+
+/// The table in `cell`, opened from `txn` on first use.
+fn table<'c, K: Key + 'static, V: Value + 'static>(
+    cell: &'c OnceCell<ReadOnlyTable<K, V>>,
+    txn: &ReadTransaction,
+    definition: TableDefinition<K, V>,
+) -> Result<&'c ReadOnlyTable<K, V>, StoreError> {
+    if let Some(table) = cell.get() {
+        return Ok(table);
+    }
+    let table = txn.open_table(definition)?;
+    Ok(cell.get_or_init(|| table))
 }
 
 impl Snapshot {
-    /// Opens the tables of `txn`.
-    pub fn new(txn: ReadTransaction) -> Result<Self, StoreError> {
-        Ok(Self {
-            idents: txn.open_table(IDENTS)?,
-            records: txn.open_table(RECORDS)?,
-            events: txn.open_table(EVENTS)?,
+    /// A snapshot of `txn`.
+    pub fn new(txn: ReadTransaction) -> Self {
+        Self {
             txn,
-            keys: HashMap::new(),
-            uris: HashMap::new(),
-            recall_ids: HashMap::new(),
-        })
+            idents: OnceCell::new(),
+            records: OnceCell::new(),
+            events: OnceCell::new(),
+            keys: NumberMap::default(),
+            uris: NumberMap::default(),
+            recall_ids: NumberMap::default(),
+        }
     }
 
     /// The transaction, for tables used by one query only.
@@ -43,26 +76,64 @@ impl Snapshot {
         &self.txn
     }
 
-    /// The number of an identifier, if any event, class or recall named it.
-    pub fn ident(&self, uri: &str) -> Result<Option<u64>, StoreError> {
-        Ok(self.idents.get(uri)?.map(|id| id.value()))
+    fn records(&self) -> Result<&ReadOnlyTable<u64, &'static [u8]>, StoreError> {
+        table(&self.records, &self.txn, RECORDS)
     }
 
-    /// The record of identifier `id`.
-    pub fn record(&self, id: u64) -> Result<IdentRecord, StoreError> {
-        match self.records.get(id)? {
-            Some(bytes) => decode(bytes.value(), "identifier record"),
-            None => Err(corrupt("identifier record", &format!("{id} is missing"))),
+    fn events(&self) -> Result<&ReadOnlyTable<u64, &'static [u8]>, StoreError> {
+        table(&self.events, &self.txn, EVENTS)
+    }
+
+    /// The number and record bytes of an identifier, if any event, class or recall named
+    /// it. The hash slot's record must carry the URI; else the URI, if known, is one whose
+    /// hash another had first.
+    fn lookup(&self, uri: &str) -> Result<Option<(u64, RecordBytes)>, StoreError> {
+        let idents = table(&self.idents, &self.txn, IDENTS)?;
+        let Some(id) = idents.get(ident_hash(uri))?.map(|id| id.value()) else {
+            return Ok(None);
+        };
+        let bytes = self.record_bytes(id)?;
+        if uri_of_record(bytes.value())? == uri {
+            return Ok(Some((id, bytes)));
         }
+        let collisions = self.txn.open_table(IDENT_COLLISIONS)?;
+        let Some(id) = collisions.get(uri)?.map(|id| id.value()) else {
+            return Ok(None);
+        };
+        Ok(Some((id, self.record_bytes(id)?)))
+    }
+
+    fn record_bytes(&self, id: u64) -> Result<RecordBytes, StoreError> {
+        self.records()?
+            .get(id)?
+            .ok_or_else(|| corrupt("identifier record", &format!("{id} is missing")))
+    }
+
+    /// The number of an identifier, if the store knows it.
+    pub fn ident(&self, uri: &str) -> Result<Option<u64>, StoreError> {
+        Ok(self.lookup(uri)?.map(|(id, _)| id))
+    }
+
+    /// The record bytes of `uri` (read them with [`RecordView::of`]), if the store knows it.
+    pub fn find(&self, uri: &str) -> Result<Option<RecordBytes>, StoreError> {
+        Ok(self.lookup(uri)?.map(|(_, bytes)| bytes))
     }
 
     /// The URI of identifier `id`.
     pub fn uri(&mut self, id: u64) -> Result<String, StoreError> {
+        self.shared_uri(id).map(|uri| uri.to_string())
+    }
+
+    /// The URI of identifier `id`, read once per snapshot.
+    pub fn shared_uri(&mut self, id: u64) -> Result<Arc<str>, StoreError> {
         if let Some(uri) = self.uris.get(&id) {
-            return Ok(uri.clone());
+            return Ok(Arc::clone(uri));
         }
-        let uri = self.record(id)?.uri;
-        self.uris.insert(id, uri.clone());
+        let uri: Arc<str> = match self.records()?.get(id)? {
+            Some(bytes) => Arc::from(uri_of_record(bytes.value())?),
+            None => return Err(corrupt("identifier record", &format!("{id} is missing"))),
+        };
+        self.uris.insert(id, Arc::clone(&uri));
         Ok(uri)
     }
 
@@ -71,7 +142,7 @@ impl Snapshot {
         if let Some(key) = self.keys.get(&no) {
             return Ok(*key);
         }
-        let key = match self.events.get(no)? {
+        let key = match self.events()?.get(no)? {
             Some(record) => key_of_record(record.value())?,
             None => return Err(corrupt("index row", &format!("event {no} is not stored"))),
         };
@@ -79,51 +150,119 @@ impl Snapshot {
         Ok(key)
     }
 
+    /// An index row with its event key.
+    pub fn entry(&mut self, row: RowRef) -> Result<IndexEntry, StoreError> {
+        let key = self.event_key(row.event)?;
+        entry(row, key)
+    }
+
+    fn event_number(&self, key: &EventKey) -> Result<Option<u64>, StoreError> {
+        let numbers = self.txn.open_table(EVENT_NOS)?;
+        Ok(numbers.get(&key.0)?.map(|n| n.value()))
+    }
+
     /// The event stored under `key`.
     pub fn event(&self, key: &EventKey) -> Result<Option<StoredEvent>, StoreError> {
-        let Some(no) = self
-            .txn
-            .open_table(EVENT_NOS)?
-            .get(&key.0)?
-            .map(|n| n.value())
-        else {
+        let Some(no) = self.event_number(key)? else {
             return Ok(None);
         };
-        match self.events.get(no)? {
+        match self.events()?.get(no)? {
             Some(record) => decode_event(record.value()).map(Some),
             None => Err(corrupt("event number", &format!("{no} has no record"))),
         }
     }
 
-    /// The rows of `uri` in the NAMING or LOCATED table, ordered as the trait promises.
-    pub fn rows(&mut self, located: bool, uri: &str) -> Result<Vec<IndexEntry>, StoreError> {
+    /// The summary of the event stored under `key`.
+    pub fn summary(&self, key: &EventKey) -> Result<Option<EventSummary>, StoreError> {
+        let Some(no) = self.event_number(key)? else {
+            return Ok(None);
+        };
+        let Some(record) = self.events()?.get(no)? else {
+            return Err(corrupt("event number", &format!("{no} has no record")));
+        };
+        let record: super::records::EventRecord<'_> = decode(record.value(), "event record")?;
+        let (signed_by, _, event) = record.body.event_bytes()?;
+        Ok(Some(EventSummary {
+            key: EventKey(record.key),
+            event: summary_event(event)?,
+            signed_by,
+        }))
+    }
+
+    /// The rows of `uri` in `index`, in `roles` (all when `None`), ordered as the trait
+    /// promises.
+    pub fn rows(
+        &mut self,
+        index: Index,
+        uri: &str,
+        roles: Option<&[Role]>,
+    ) -> Result<Vec<IndexEntry>, StoreError> {
         let Some(id) = self.ident(uri)? else {
             return Ok(Vec::new());
         };
-        let table = self
-            .txn
-            .open_table(if located { LOCATED } else { NAMING })?;
-        let range = (id, i64::MIN, 0, 0)..=(id, i64::MAX, u64::MAX, u8::MAX);
+        let table = self.txn.open_table(match index {
+            Index::Naming => NAMING,
+            Index::Located => LOCATED,
+        })?;
+        let ranges: Vec<(u8, u8)> = match roles {
+            Some(roles) => roles
+                .iter()
+                .map(|r| (role_code(*r), role_code(*r)))
+                .collect(),
+            None => vec![(0, u8::MAX)],
+        };
         let mut rows = Vec::new();
-        for row in table.range::<RowKey>(range)? {
-            let (_, time, no, role) = row?.0.value();
-            rows.push(entry(time, self.event_key(no)?, role)?);
+        for (first, last) in ranges {
+            let range = (id, first, i64::MIN, 0)..=(id, last, i64::MAX, u64::MAX);
+            for row in table.range::<(u64, u8, i64, u64)>(range)? {
+                let (_, role, time, event) = row?.0.value();
+                rows.push(self.entry(RowRef { time, event, role })?);
+            }
         }
         rows.sort_unstable();
         Ok(rows)
     }
 
-    /// The identifier numbers of a class's instances, in commissioning order.
+    /// The identifier numbers of a class's instances, in number order (the order the
+    /// store first recorded them).
     pub fn members(&self, class: &str) -> Result<Vec<u64>, StoreError> {
         let Some(class) = self.ident(class)? else {
             return Ok(Vec::new());
         };
-        let table = self.txn.open_table(MEMBERS)?;
-        let range = (class, i64::MIN, 0, 0)..=(class, i64::MAX, u64::MAX, u32::MAX);
-        table
-            .range::<(u64, i64, u64, u32)>(range)?
-            .map(|row| Ok(row?.1.value()))
-            .collect()
+        let runs = self.txn.open_table(CLASS_RUNS)?;
+        let mut members = Vec::new();
+        for run in runs.range((class, 0)..=(class, u64::MAX))? {
+            let (first, len) = run?;
+            let first = first.value().1;
+            members.extend(first..first.saturating_add(len.value()));
+        }
+        Ok(members)
+    }
+
+    /// The standings of a class's instances, read run by run in number order.
+    pub fn member_standings(&mut self, class: &str) -> Result<Vec<Standing>, StoreError> {
+        let Some(class) = self.ident(class)? else {
+            return Ok(Vec::new());
+        };
+        let mut runs = Vec::new();
+        for run in self
+            .txn
+            .open_table(CLASS_RUNS)?
+            .range((class, 0)..=(class, u64::MAX))?
+        {
+            let (first, len) = run?;
+            runs.push((first.value().1, len.value()));
+        }
+        let total = runs.iter().map(|(_, len)| *len).sum::<u64>();
+        let mut standings = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
+        for (first, len) in runs {
+            let last = first.saturating_add(len.saturating_sub(1));
+            for record in self.records()?.range(first..=last)? {
+                let bytes = record?.1;
+                standings.push(self.standing(RecordView::of(bytes.value())?)?);
+            }
+        }
+        Ok(standings)
     }
 
     /// The id of recall number `number`.
@@ -139,33 +278,37 @@ impl Snapshot {
         Ok(id)
     }
 
-    /// The [`Standing`] kept in `record`.
-    pub fn standing(&mut self, record: IdentRecord) -> Result<Standing, StoreError> {
-        let mut links = Vec::with_capacity(record.links.len());
-        for link in &record.links {
+    /// The latest row of a record as the trait returns it.
+    pub fn latest(&mut self, latest: Option<RowRef>) -> Result<Option<IndexEntry>, StoreError> {
+        latest.map(|row| self.entry(row)).transpose()
+    }
+
+    /// The [`Standing`] kept in a record.
+    pub fn standing(&mut self, record: RecordView<'_>) -> Result<Standing, StoreError> {
+        let rows = record.links()?;
+        let mut links = Vec::with_capacity(rows.len());
+        for link in rows {
+            let link = link?;
             links.push(Link {
-                entry: entry(link.time, self.event_key(link.event)?, link.role)?,
+                entry: self.entry(link.row)?,
                 action: link.action.map(action_of).transpose()?,
-                parent: link.parent.map(|p| self.uri(p)).transpose()?,
+                parent: link.parent.map(|p| self.shared_uri(p)).transpose()?,
             });
         }
         links.sort_by_key(|link| link.entry);
-        let latest = match record.latest {
-            Some(row) => Some(entry(row.time, EventKey(row.key), row.role)?),
-            None => None,
-        };
+        let recalls = record
+            .recalls
+            .iter()
+            .map(|n| self.recall_id(*n))
+            .collect::<Result<_, _>>()?;
         Ok(Standing {
+            identifier: record.uri.to_owned(),
             class: record.class.map(|c| self.uri(c)).transpose()?,
-            latest,
+            latest: self.latest(record.latest)?,
             is_container: record.container,
             links,
             links_complete: !record.links_overflow,
-            recalls: record
-                .recalls
-                .iter()
-                .map(|n| self.recall_id(*n))
-                .collect::<Result<_, _>>()?,
-            identifier: record.uri,
+            recalls,
         })
     }
 }

@@ -1,7 +1,8 @@
-//! The values kept in `events.redb`: event records, identifier records, and the fixed
-//! codes of roles and actions inside index keys.
+//! The values kept in `events.redb`: event records, identifier records, the dictionary
+//! hash, and the fixed codes of roles and actions inside keys and records.
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use trace_proto::event::{Action, Event, EventTime};
 use trace_proto::signed::{EventHash, GatewayId, SIGNATURE_LEN, SIGNING_DOMAIN};
 
@@ -32,37 +33,132 @@ pub(super) enum Body<'a> {
     },
 }
 
+impl<'a> Body<'a> {
+    /// The signing gateway (if any) and the postcard bytes of the event.
+    pub fn event_bytes(&self) -> Result<(Option<GatewayId>, u64, &'a [u8]), StoreError> {
+        match *self {
+            Body::Gateway(signed) => {
+                let (gateway, seq, event) = split_signed(signed)?;
+                Ok((Some(gateway), seq, event))
+            }
+            Body::Captured { event, .. } => Ok((None, 0, event)),
+        }
+    }
+}
+
 /// What the store keeps per identifier beside its index rows, so that the latest event,
-/// the links a trace follows and the recalls of a unit are one read.
+/// the links a trace follows and the recalls of a unit are one read. The URI comes first
+/// so that [`uri_of_record`] reads it alone; the links are a nested postcard blob so that
+/// [`RecordView`] reads them without collecting them first.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub(super) struct IdentRecord {
     pub uri: String,
     /// The lot class (identifier number) it was commissioned into.
     pub class: Option<u64>,
-    pub latest: Option<LatestRow>,
+    pub latest: Option<RowRef>,
     /// The parent of an AggregationEvent ADD.
     pub container: bool,
     /// Ordered by (time, event number); emptied once more than [`MAX_LINKS`] arrive.
+    #[serde(with = "link_blob")]
     pub links: Vec<LinkRow>,
     pub links_overflow: bool,
     /// Recall numbers.
     pub recalls: Vec<u64>,
 }
 
-/// The latest index row of an identifier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub(super) struct LatestRow {
+/// An [`IdentRecord`] read in place.
+#[derive(Debug, Deserialize)]
+pub(super) struct RecordView<'a> {
+    pub uri: &'a str,
+    pub class: Option<u64>,
+    pub latest: Option<RowRef>,
+    pub container: bool,
+    links: &'a [u8],
+    pub links_overflow: bool,
+    pub recalls: Vec<u64>,
+}
+
+impl<'a> RecordView<'a> {
+    /// Reads a record.
+    pub fn of(bytes: &'a [u8]) -> Result<Self, StoreError> {
+        decode(bytes, "identifier record")
+    }
+
+    /// The links, in order, read one by one.
+    pub fn links(&self) -> Result<LinkRows<'a>, StoreError> {
+        let (left, rest) = postcard::take_from_bytes::<u64>(self.links)
+            .map_err(|e| corrupt("identifier links", &e.to_string()))?;
+        Ok(LinkRows { rest, left })
+    }
+}
+
+/// The links of a [`RecordView`].
+pub(super) struct LinkRows<'a> {
+    rest: &'a [u8],
+    left: u64,
+}
+
+impl LinkRows<'_> {
+    /// How many are left.
+    pub fn len(&self) -> usize {
+        usize::try_from(self.left).unwrap_or(0)
+    }
+}
+
+impl Iterator for LinkRows<'_> {
+    type Item = Result<LinkRow, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.left = self.left.checked_sub(1)?;
+        Some(match postcard::take_from_bytes::<LinkRow>(self.rest) {
+            Ok((link, rest)) => {
+                self.rest = rest;
+                Ok(link)
+            }
+            Err(e) => {
+                self.left = 0;
+                Err(corrupt("identifier links", &e.to_string()))
+            }
+        })
+    }
+}
+
+/// `links` as a nested postcard blob.
+mod link_blob {
+    use serde::de::Error as _;
+    use serde::ser::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::LinkRow;
+
+    pub fn serialize<S: Serializer>(
+        links: &Vec<LinkRow>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let blob = postcard::to_allocvec(links).map_err(S::Error::custom)?;
+        serializer.serialize_bytes(&blob)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<LinkRow>, D::Error> {
+        let blob = <&[u8]>::deserialize(deserializer)?;
+        postcard::from_bytes(blob).map_err(D::Error::custom)
+    }
+}
+
+/// An index row: event time, event number, role code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub(super) struct RowRef {
     pub time: i64,
-    pub key: [u8; 32],
+    pub event: u64,
     pub role: u8,
 }
 
 /// A [`Link`](crate::store::Link) with numbers for the event and the parent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct LinkRow {
-    pub time: i64,
-    pub event: u64,
-    pub role: u8,
+    pub row: RowRef,
     pub action: Option<u8>,
     pub parent: Option<u64>,
 }
@@ -76,29 +172,55 @@ impl IdentRecord {
         }
     }
 
-    /// Takes one new index row into the record.
-    pub fn note_row(&mut self, latest: LatestRow, container: bool, link: Option<LinkRow>) {
-        let later = |current: &LatestRow| {
-            (latest.time, latest.key, latest.role) > (current.time, current.key, current.role)
+    /// Takes one new index row into the record. `later_key` tells whether the row's event
+    /// key is greater than that of another event number: rows order by (time, key, role),
+    /// and only equal times need the keys.
+    pub fn note_row(
+        &mut self,
+        row: RowRef,
+        later_key: impl FnOnce(u64) -> Result<bool, StoreError>,
+        container: bool,
+        link: Option<LinkRow>,
+    ) -> Result<(), StoreError> {
+        let later = match self.latest {
+            None => true,
+            Some(latest) if latest.time != row.time => row.time > latest.time,
+            Some(latest) if latest.event == row.event => row.role > latest.role,
+            Some(latest) => later_key(latest.event)?,
         };
-        if self.latest.as_ref().is_none_or(later) {
-            self.latest = Some(latest);
+        if later {
+            self.latest = Some(row);
         }
         self.container |= container;
-        let Some(link) = link else { return };
-        if self.links_overflow {
-            return;
+        match link {
+            Some(_) if self.links_overflow => {}
+            Some(_) if self.links.len() >= MAX_LINKS => {
+                self.links_overflow = true;
+                self.links = Vec::new();
+            }
+            Some(link) => {
+                let at = self.links.partition_point(|l| l.row <= link.row);
+                self.links.insert(at, link);
+            }
+            None => {}
         }
-        if self.links.len() >= MAX_LINKS {
-            self.links_overflow = true;
-            self.links = Vec::new();
-            return;
-        }
-        let at = self
-            .links
-            .partition_point(|l| (l.time, l.event) <= (link.time, link.event));
-        self.links.insert(at, link);
+        Ok(())
     }
+}
+
+/// The dictionary hash of a URI: the first 8 bytes of its SHA-256, big-endian.
+pub(super) fn ident_hash(uri: &str) -> u64 {
+    let digest = Sha256::digest(uri.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(digest.get(..8).unwrap_or(&[0; 8]));
+    u64::from_be_bytes(first)
+}
+
+/// The URI at the start of an encoded [`IdentRecord`].
+pub(super) fn uri_of_record(bytes: &[u8]) -> Result<&str, StoreError> {
+    postcard::take_from_bytes::<&str>(bytes)
+        .map(|(uri, _)| uri)
+        .map_err(|e| corrupt("identifier record", &e.to_string()))
 }
 
 /// The event key at the start of an encoded [`EventRecord`].
@@ -118,8 +240,8 @@ pub(super) fn encode_event(stored: &StoredEvent) -> Result<Vec<u8>, StoreError> 
             seq,
             signed,
         } => {
-            let (id, number, event) = decode_signed(signed)?;
-            if (&id, number, &event) != (gateway_id, *seq, &stored.event) {
+            let (id, number, event) = split_signed(signed)?;
+            if (&id, number) != (gateway_id, *seq) || decode_whole(event)? != stored.event {
                 return Err(corrupt(
                     &format!("event {} in the batch", stored.key),
                     "its signed bytes do not hold the gateway, seq and event given with them",
@@ -145,45 +267,47 @@ pub(super) fn encode_event(stored: &StoredEvent) -> Result<Vec<u8>, StoreError> 
 /// Decodes an [`EventRecord`] into the event the store was given.
 pub(super) fn decode_event(bytes: &[u8]) -> Result<StoredEvent, StoreError> {
     let record: EventRecord<'_> = decode(bytes, "event record")?;
-    let (event, origin) = match record.body {
-        Body::Gateway(signed) => {
-            let (gateway_id, seq, event) = decode_signed(signed)?;
-            let signed = signed.to_vec();
-            let origin = Origin::Gateway {
-                gateway_id,
-                seq,
-                signed,
-            };
-            (event, origin)
-        }
-        Body::Captured { captured_by, event } => {
-            let origin = Origin::Captured {
-                captured_by: captured_by.to_owned(),
-            };
-            (decode(event, "captured event")?, origin)
-        }
+    let (gateway, seq, event) = record.body.event_bytes()?;
+    let origin = match (gateway, &record.body) {
+        (Some(gateway_id), Body::Gateway(signed)) => Origin::Gateway {
+            gateway_id,
+            seq,
+            signed: signed.to_vec(),
+        },
+        (_, Body::Captured { captured_by, .. }) => Origin::Captured {
+            captured_by: (*captured_by).to_owned(),
+        },
+        (None, Body::Gateway(_)) => return Err(corrupt("event record", "gateway missing")),
     };
     Ok(StoredEvent {
         key: EventKey(record.key),
         recorded: time(record.recorded)?,
-        event,
+        event: decode_whole(event)?,
         origin,
     })
 }
 
-/// Gateway, seq and event out of `SignedEvent::to_bytes` (layout: proto's `signed` module).
-fn decode_signed(signed: &[u8]) -> Result<(GatewayId, u64, Event), StoreError> {
+/// An event from its postcard bytes, all of them.
+pub(super) fn decode_whole(bytes: &[u8]) -> Result<Event, StoreError> {
+    match postcard::take_from_bytes::<Event>(bytes) {
+        Ok((event, [])) => Ok(event),
+        Ok(_) => Err(corrupt("event", "bytes left after it")),
+        Err(e) => Err(corrupt("event", &e.to_string())),
+    }
+}
+
+/// Gateway, seq and event bytes of `SignedEvent::to_bytes` (layout: proto's `signed`).
+fn split_signed(signed: &[u8]) -> Result<(GatewayId, u64, &[u8]), StoreError> {
+    let bad = |detail: &str| corrupt("signed event", detail);
     let content = signed
         .strip_prefix(SIGNING_DOMAIN)
         .and_then(|rest| rest.get(..rest.len().checked_sub(SIGNATURE_LEN)?))
-        .ok_or_else(|| corrupt("signed event", "not in the rfid-trace/event/v1 layout"))?;
-    let ((gateway_id, seq, _prev, event), rest) =
-        postcard::take_from_bytes::<(GatewayId, u64, EventHash, Event)>(content)
-            .map_err(|e| corrupt("signed event", &e.to_string()))?;
-    if !rest.is_empty() {
-        return Err(corrupt("signed event", "bytes left after the event"));
-    }
-    Ok((gateway_id, seq, event))
+        .ok_or_else(|| bad("not in the rfid-trace/event/v1 layout"))?;
+    let ((gateway, seq, _prev), event) =
+        postcard::take_from_bytes::<(&str, u64, EventHash)>(content)
+            .map_err(|e| bad(&e.to_string()))?;
+    let gateway = GatewayId::new(gateway).map_err(|e| bad(&e.to_string()))?;
+    Ok((gateway, seq, event))
 }
 
 /// The stable code of a role inside index keys and records.
@@ -244,11 +368,11 @@ pub(super) fn time(millis: i64) -> Result<EventTime, StoreError> {
 }
 
 /// An index row as the trait returns it.
-pub(super) fn entry(millis: i64, key: EventKey, role: u8) -> Result<IndexEntry, StoreError> {
+pub(super) fn entry(row: RowRef, key: EventKey) -> Result<IndexEntry, StoreError> {
     Ok(IndexEntry {
-        event_time: time(millis)?,
+        event_time: time(row.time)?,
         key,
-        role: role_of(role)?,
+        role: role_of(row.role)?,
     })
 }
 

@@ -14,18 +14,22 @@ pub(super) const META: TableDefinition<&str, u64> = TableDefinition::new("meta")
 pub(super) const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
 /// Event key → event number.
 pub(super) const EVENT_NOS: TableDefinition<&[u8; 32], u64> = TableDefinition::new("event_nos");
-/// Identifier URI → identifier number.
-pub(super) const IDENTS: TableDefinition<&str, u64> = TableDefinition::new("idents");
+/// First 8 bytes of SHA-256 of a URI → identifier number: the dictionary. A lookup checks
+/// the URI in the record; a URI whose hash is already taken goes to [`IDENT_COLLISIONS`].
+pub(super) const IDENTS: TableDefinition<u64, u64> = TableDefinition::new("idents");
+/// URI → identifier number, for URIs whose hash another URI had first.
+pub(super) const IDENT_COLLISIONS: TableDefinition<&str, u64> =
+    TableDefinition::new("ident_collisions");
 /// Identifier number → identifier record.
 pub(super) const RECORDS: TableDefinition<u64, &[u8]> = TableDefinition::new("ident_records");
-/// (identifier, event time ms, event number, role code): events naming an identifier.
-pub(super) const NAMING: TableDefinition<(u64, i64, u64, u8), ()> = TableDefinition::new("naming");
-/// (location, event time ms, event number, role code): events at a location.
-pub(super) const LOCATED: TableDefinition<(u64, i64, u64, u8), ()> =
+/// (identifier, role code, event time ms, event number): events naming an identifier.
+pub(super) const NAMING: TableDefinition<(u64, u8, i64, u64), ()> = TableDefinition::new("naming");
+/// (location, role code, event time ms, event number): events at a location.
+pub(super) const LOCATED: TableDefinition<(u64, u8, i64, u64), ()> =
     TableDefinition::new("located");
-/// (class, event time ms, event number, position in the event) → instance.
-pub(super) const MEMBERS: TableDefinition<(u64, i64, u64, u32), u64> =
-    TableDefinition::new("class_members");
+/// (class, first instance number) → count: the instances of a class as runs of
+/// consecutive identifier numbers.
+pub(super) const CLASS_RUNS: TableDefinition<(u64, u64), u64> = TableDefinition::new("class_runs");
 /// Gateway id → chain head (postcard).
 pub(super) const HEADS: TableDefinition<&str, &[u8]> = TableDefinition::new("heads");
 /// Gateway id → gateway record (postcard).
@@ -85,10 +89,11 @@ pub(super) fn prepare(db: &Database) -> Result<(), StoreError> {
     txn.open_table(EVENTS)?;
     txn.open_table(EVENT_NOS)?;
     txn.open_table(IDENTS)?;
+    txn.open_table(IDENT_COLLISIONS)?;
     txn.open_table(RECORDS)?;
     txn.open_table(NAMING)?;
     txn.open_table(LOCATED)?;
-    txn.open_table(MEMBERS)?;
+    txn.open_table(CLASS_RUNS)?;
     txn.open_table(HEADS)?;
     txn.open_table(GATEWAYS)?;
     txn.open_table(QUARANTINE)?;

@@ -3,19 +3,21 @@
 //! a batch packing twenty units into a case rewrites each record once.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use redb::{ReadableTable, Table, WriteTransaction};
 
 use super::records::{
-    IdentRecord, LatestRow, LinkRow, action_code, corrupt, decode, encode, encode_event, role_code,
+    IdentRecord, LinkRow, RowRef, action_code, corrupt, decode, encode, encode_event, ident_hash,
+    key_of_record, role_code, uri_of_record,
 };
 use super::tables::{
-    EVENT_NOS, EVENTS, GATEWAYS, HEADS, IDENTS, LOCATED, MEMBERS, META, NAMING, QUARANTINE,
-    RECALL_IDS, RECALLS, RECORDS, meta,
+    CLASS_RUNS, EVENT_NOS, EVENTS, GATEWAYS, HEADS, IDENT_COLLISIONS, IDENTS, LOCATED, META,
+    NAMING, QUARANTINE, RECALL_IDS, RECALLS, RECORDS, meta,
 };
 use crate::store::rows::{class_role, event_rows, link_of, makes_container};
 use crate::store::{
-    CommitBatch, CommitReport, GatewayRecord, QuarantineEntry, RecallRecord, StoreError,
+    CommitBatch, CommitReport, EventKey, GatewayRecord, QuarantineEntry, RecallRecord, StoreError,
     StoredEvent,
 };
 
@@ -24,11 +26,12 @@ pub(super) struct Writer<'t> {
     meta: Table<'t, &'static str, u64>,
     events: Table<'t, u64, &'static [u8]>,
     event_nos: Table<'t, &'static [u8; 32], u64>,
-    idents: Table<'t, &'static str, u64>,
+    idents: Table<'t, u64, u64>,
+    collisions: Table<'t, &'static str, u64>,
     records: Table<'t, u64, &'static [u8]>,
-    naming: Table<'t, (u64, i64, u64, u8), ()>,
-    located: Table<'t, (u64, i64, u64, u8), ()>,
-    members: Table<'t, (u64, i64, u64, u32), u64>,
+    naming: Table<'t, (u64, u8, i64, u64), ()>,
+    located: Table<'t, (u64, u8, i64, u64), ()>,
+    class_runs: Table<'t, (u64, u64), u64>,
     ids: HashMap<String, u64>,
     dirty: HashMap<u64, IdentRecord>,
     next_ident: u64,
@@ -50,10 +53,11 @@ impl<'t> Writer<'t> {
             events: txn.open_table(EVENTS)?,
             event_nos: txn.open_table(EVENT_NOS)?,
             idents: txn.open_table(IDENTS)?,
+            collisions: txn.open_table(IDENT_COLLISIONS)?,
             records: txn.open_table(RECORDS)?,
             naming: txn.open_table(NAMING)?,
             located: txn.open_table(LOCATED)?,
-            members: txn.open_table(MEMBERS)?,
+            class_runs: txn.open_table(CLASS_RUNS)?,
             ids: HashMap::new(),
             dirty: HashMap::new(),
             next_ident,
@@ -76,66 +80,114 @@ impl<'t> Writer<'t> {
         let rows = event_rows(event);
         for &(uri, role) in &rows.named {
             let id = self.intern(uri)?;
-            let code = role_code(role);
-            self.naming.insert((id, time, no, code), ())?;
+            let row = RowRef {
+                time,
+                event: no,
+                role: role_code(role),
+            };
+            self.naming.insert((id, row.role, time, no), ())?;
             let link = match link_of(event, role) {
                 Some((action, parent)) => Some(LinkRow {
-                    time,
-                    event: no,
-                    role: code,
+                    row,
                     action: action.map(action_code),
                     parent: parent.map(|p| self.intern(p)).transpose()?,
                 }),
                 None => None,
             };
-            let latest = LatestRow {
-                time,
-                key: stored.key.0,
-                role: code,
-            };
-            let container = makes_container(event, role);
-            self.record(id)?.note_row(latest, container, link);
+            self.note_row(id, row, stored.key, makes_container(event, role), link)?;
         }
-        let class_code = role_code(class_role(event));
         for commissioned in &rows.commissioned {
             let class = self.intern(&commissioned.class)?;
-            self.naming.insert((class, time, no, class_code), ())?;
-            let latest = LatestRow {
+            let row = RowRef {
                 time,
-                key: stored.key.0,
-                role: class_code,
+                event: no,
+                role: role_code(class_role(event)),
             };
-            self.record(class)?.note_row(latest, false, None);
-            for (position, instance) in commissioned.instances.iter().enumerate() {
+            self.naming.insert((class, row.role, time, no), ())?;
+            self.note_row(class, row, stored.key, false, None)?;
+            for instance in &commissioned.instances {
                 let id = self.intern(instance)?;
-                let record = self.record(id)?;
-                if record.class.is_none() {
-                    record.class = Some(class);
-                    let position = u32::try_from(position).unwrap_or(u32::MAX);
-                    self.members.insert((class, time, no, position), id)?;
-                }
+                self.join_class(class, id)?;
             }
         }
         for &(uri, role) in &rows.locations {
             let id = self.intern(uri)?;
-            self.located.insert((id, time, no, role_code(role)), ())?;
+            self.located.insert((id, role_code(role), time, no), ())?;
         }
         Ok(true)
     }
 
+    fn note_row(
+        &mut self,
+        id: u64,
+        row: RowRef,
+        key: EventKey,
+        container: bool,
+        link: Option<LinkRow>,
+    ) -> Result<(), StoreError> {
+        let events = &self.events;
+        let later_key = |other: u64| match events.get(other)? {
+            Some(record) => Ok(key > key_of_record(record.value())?),
+            None => Err(corrupt(
+                "identifier record",
+                &format!("event {other} is missing"),
+            )),
+        };
+        let record = load(&mut self.dirty, &self.records, id)?;
+        record.note_row(row, later_key, container, link)
+    }
+
+    /// Makes `id` an instance of `class` unless it already is one of a class: the first
+    /// commissioning stands. Extends the class's run of numbers when `id` follows it.
+    fn join_class(&mut self, class: u64, id: u64) -> Result<(), StoreError> {
+        let record = load(&mut self.dirty, &self.records, id)?;
+        if record.class.is_some() {
+            return Ok(());
+        }
+        record.class = Some(class);
+        let previous = match self.class_runs.range((class, 0)..=(class, id))?.next_back() {
+            Some(run) => {
+                let (first, len) = run?;
+                Some((first.value().1, len.value()))
+            }
+            None => None,
+        };
+        let following = self
+            .class_runs
+            .remove((class, id + 1))?
+            .map(|len| len.value());
+        let (first, len) = match previous {
+            Some((first, len)) if first.checked_add(len) == Some(id) => (first, len + 1),
+            _ => (id, 1),
+        };
+        self.class_runs
+            .insert((class, first), len + following.unwrap_or(0))?;
+        Ok(())
+    }
+
     /// The number of `uri`, assigned on first sight (so identifiers commissioned together
-    /// get neighbouring numbers and their index rows neighbouring keys).
+    /// get neighbouring numbers, and their rows and records neighbouring keys).
     pub fn intern(&mut self, uri: &str) -> Result<u64, StoreError> {
         if let Some(id) = self.ids.get(uri) {
             return Ok(*id);
         }
-        let known = self.idents.get(uri)?.map(|id| id.value());
+        let hash = ident_hash(uri);
+        let holder = self.idents.get(hash)?.map(|id| id.value());
+        let known = match holder {
+            Some(id) if self.uri_is(id, uri)? => Some(id),
+            Some(_) => self.collisions.get(uri)?.map(|id| id.value()),
+            None => None,
+        };
         let id = match known {
             Some(id) => id,
             None => {
                 let id = self.next_ident;
                 self.next_ident += 1;
-                self.idents.insert(uri, id)?;
+                if holder.is_some() {
+                    self.collisions.insert(uri, id)?;
+                } else {
+                    self.idents.insert(hash, id)?;
+                }
                 self.dirty.insert(id, IdentRecord::new(uri));
                 id
             }
@@ -144,18 +196,20 @@ impl<'t> Writer<'t> {
         Ok(id)
     }
 
+    /// Whether identifier `id` is `uri`.
+    fn uri_is(&self, id: u64, uri: &str) -> Result<bool, StoreError> {
+        if let Some(record) = self.dirty.get(&id) {
+            return Ok(record.uri == uri);
+        }
+        match self.records.get(id)? {
+            Some(bytes) => Ok(uri_of_record(bytes.value())? == uri),
+            None => Err(corrupt("identifier record", &format!("{id} is missing"))),
+        }
+    }
+
     /// The record of identifier `id`, loaded once per transaction.
     pub fn record(&mut self, id: u64) -> Result<&mut IdentRecord, StoreError> {
-        if !self.dirty.contains_key(&id) {
-            let record = match self.records.get(id)? {
-                Some(bytes) => decode(bytes.value(), "identifier record")?,
-                None => return Err(corrupt("identifier record", &format!("{id} is missing"))),
-            };
-            self.dirty.insert(id, record);
-        }
-        self.dirty
-            .get_mut(&id)
-            .ok_or_else(|| corrupt("identifier record", &format!("{id} vanished")))
+        load(&mut self.dirty, &self.records, id)
     }
 
     /// Writes the touched records and the counters.
@@ -166,6 +220,23 @@ impl<'t> Writer<'t> {
         self.meta.insert(meta::NEXT_IDENT, self.next_ident)?;
         self.meta.insert(meta::NEXT_EVENT, self.next_event)?;
         Ok(())
+    }
+}
+
+fn load<'d>(
+    dirty: &'d mut HashMap<u64, IdentRecord>,
+    records: &Table<'_, u64, &'static [u8]>,
+    id: u64,
+) -> Result<&'d mut IdentRecord, StoreError> {
+    match dirty.entry(id) {
+        Entry::Occupied(entry) => Ok(entry.into_mut()),
+        Entry::Vacant(entry) => {
+            let record = match records.get(id)? {
+                Some(bytes) => decode(bytes.value(), "identifier record")?,
+                None => return Err(corrupt("identifier record", &format!("{id} is missing"))),
+            };
+            Ok(entry.insert(record))
+        }
     }
 }
 
