@@ -100,7 +100,7 @@ fn a_uri_whose_dictionary_hash_is_taken_gets_its_own_number() {
             names::LINE,
         )
     };
-    let first = gateway.sign(observe(taken));
+    let first = gateway.stored(observe(taken));
     {
         let store = RedbStore::open(dir.path()).unwrap();
         store
@@ -128,7 +128,7 @@ fn a_uri_whose_dictionary_hash_is_taken_gets_its_own_number() {
         store.events_naming(newcomer).unwrap().is_empty(),
         "not the taken URI's rows"
     );
-    let second = gateway.sign(observe(newcomer));
+    let second = gateway.stored(observe(newcomer));
     store
         .commit(&trace_server::store::CommitBatch {
             events: vec![second.clone()],
