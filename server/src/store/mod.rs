@@ -11,20 +11,26 @@
 //! A lot class is *named* by the events that list it in a quantity list and by the events
 //! that commissioned its instances (ObjectEvent ADD or TransformationEvent outputs whose
 //! ILMD carries the lot): [`Store::events_naming`] on a class gives its lot-level history
-//! without reading every instance. For recalls of whole lots, [`Store::class_standings`]
-//! returns one [`Standing`] per instance — its latest event and its links to containers
-//! and transformations — so a backend can answer from one small record per unit.
+//! without reading every instance, and [`Store::events_naming_in`] its lot-level events
+//! alone. For recalls of whole lots, [`Store::class_standings`] returns one [`Standing`]
+//! per instance — its latest event and its links to containers and transformations — so
+//! a backend can answer from one small record per unit; [`Store::event_summaries`] gives
+//! the steps of a trace without decoding the thousands of EPCs an event may list.
+//!
+//! Those four have default implementations over the others, so a backend is correct
+//! with the base methods alone and fast once it overrides them.
 
 pub(crate) mod number_map;
 pub mod redb_store;
 mod rows;
-pub(crate) mod standing;
+pub(crate) mod views;
+
+pub use views::{EventSummary, Link, Standing};
 
 use std::fmt;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use trace_proto::event::{Action, Event, EventKind, EventTime};
+use trace_proto::event::{Event, EventTime};
 use trace_proto::signed::{ChainHead, GatewayId};
 
 /// Where an event's record is kept: for a gateway event the SHA-256 of its signing bytes
@@ -145,85 +151,6 @@ pub struct IndexEntry {
     pub key: EventKey,
     /// What the identifier is in that event.
     pub role: Role,
-}
-
-/// One event that links an identifier onward, as trace and recall follow it: an
-/// AggregationEvent naming it as a child (into or out of `parent`), a TransformationEvent
-/// consuming it (role [`Role::Input`] or [`Role::InputQuantity`]), or, for a container, an
-/// AggregationEvent DELETE with no children, which empties it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Link {
-    /// The index row: time, event and role.
-    pub entry: IndexEntry,
-    /// The aggregation's action; `None` for transformations.
-    pub action: Option<Action>,
-    /// The aggregation's parent, for [`Role::Child`] links; shared, as the thousands of
-    /// units of a recall name the same few hundred cases.
-    pub parent: Option<Arc<str>>,
-}
-
-/// What the store knows about one identifier, in the form trace and recall walk it.
-///
-/// Equal to what [`Store::events_naming`], [`Store::class_of`] and
-/// [`Store::recalls_affecting`] give, plus the event fields named in [`Link`]; a backend
-/// may keep it up to date at commit so that a recall reads one record per unit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Standing {
-    /// The identifier.
-    pub identifier: String,
-    /// Its lot class, as [`Store::class_of`].
-    pub class: Option<String>,
-    /// Its latest event, as [`Store::latest_naming`].
-    pub latest: Option<IndexEntry>,
-    /// Whether it is a container: the parent of at least one AggregationEvent ADD.
-    pub is_container: bool,
-    /// Its links, ordered by event time, then key. Complete only if `links_complete`.
-    pub links: Vec<Link>,
-    /// `false` when the backend keeps too many links for this identifier to list them
-    /// here; the caller then derives them from [`Store::events_naming`].
-    pub links_complete: bool,
-    /// Ids of the recalls naming it, as [`Store::recalls_affecting`].
-    pub recalls: Vec<String>,
-}
-
-/// An event without its EPC lists, for showing a step: what
-/// [`Store::event_summaries`] returns, cheaper than the whole event when an event lists
-/// thousands of EPCs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventSummary {
-    /// The record key.
-    pub key: EventKey,
-    /// The event with its EPC lists (`epcList`, `childEPCs`, `inputEPCList`,
-    /// `outputEPCList`) left empty; every other field as stored.
-    pub event: Event,
-    /// The signing gateway; `None` for an event captured over HTTP.
-    pub signed_by: Option<GatewayId>,
-}
-
-impl EventSummary {
-    /// The summary of a whole stored event.
-    pub fn of(stored: StoredEvent) -> Self {
-        let mut event = stored.event;
-        match &mut event.kind {
-            EventKind::Object(o) => o.epc_list = Vec::new(),
-            EventKind::Aggregation(a) => a.child_epcs = Vec::new(),
-            EventKind::Transaction(t) => t.epc_list = Vec::new(),
-            EventKind::Transformation(t) => {
-                t.input_epc_list = Vec::new();
-                t.output_epc_list = Vec::new();
-            }
-            EventKind::Association(a) => a.child_epcs = Vec::new(),
-        }
-        let signed_by = match stored.origin {
-            Origin::Gateway { gateway_id, .. } => Some(gateway_id),
-            Origin::Captured { .. } => None,
-        };
-        Self {
-            key: stored.key,
-            event,
-            signed_by,
-        }
-    }
 }
 
 /// An enrolled gateway.
@@ -446,7 +373,7 @@ pub trait Store: Send + Sync + 'static {
     fn standings(&self, identifiers: &[&str]) -> Result<Vec<Option<Standing>>, StoreError> {
         identifiers
             .iter()
-            .map(|identifier| standing::derive(self, identifier))
+            .map(|identifier| views::derive(self, identifier))
             .collect()
     }
 

@@ -112,7 +112,10 @@ fn commissioned<'e>(lot: &str, epcs: &'e [String]) -> Vec<Commissioned<'e>> {
     let mut by_class: Vec<Commissioned<'e>> = Vec::new();
     let mut class_of_item: HashMap<(String, String), Option<usize>> = HashMap::new();
     for epc in epcs {
-        let Ok(EpcId::Sgtin(sgtin)) = EpcId::parse(epc) else {
+        let Ok(id) = EpcId::parse(epc) else {
+            continue;
+        };
+        let EpcId::Sgtin(sgtin) = &id else {
             continue;
         };
         let item = (
@@ -120,7 +123,7 @@ fn commissioned<'e>(lot: &str, epcs: &'e [String]) -> Vec<Commissioned<'e>> {
             sgtin.reference().to_owned(),
         );
         let slot = *class_of_item.entry(item).or_insert_with(|| {
-            let class = lot_class(&EpcId::Sgtin(sgtin.clone()), lot)?;
+            let class = lot_class(&id, lot)?;
             let index = by_class.iter().position(|c| c.class == class);
             Some(index.unwrap_or_else(|| {
                 by_class.push(Commissioned {

@@ -102,7 +102,9 @@ impl Recall {
             }
             if let Some(standing) = walk.complete(Some(standing))? {
                 let inside = self.follow(walk, &standing, &[])?;
-                if !standing.is_container {
+                if standing.is_container {
+                    self.walked_containers.push(standing.identifier);
+                } else {
                     self.units.push(Unit::owning(standing, inside));
                 }
             }

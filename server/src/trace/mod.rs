@@ -31,10 +31,16 @@ use walk::Walk;
 /// `urn:epc:class:lgtin:…`, or any other identifier), in `direction`.
 ///
 /// Backward gives the origin: the start's events, its containers' events while it was
-/// inside (`via` the container), and, through its lot and the transformations that made
-/// it, its inputs' events back to their commissioning. Forward gives the reach of a recall:
-/// the lot's instances (or the unit), the containers they went into and the outputs of
-/// transformations that consumed them, with one [`UnitStatus`] per affected unit.
+/// inside (`via` the container), its lot's lot-level events, and, through the
+/// transformations that made it or its lot, its inputs' events back to their
+/// commissioning. Forward gives the reach of a recall: the lot's instances (or the unit),
+/// the containers they went into and the outputs of transformations that consumed them,
+/// with one [`UnitStatus`] per affected unit; its hops are the start's events, the
+/// transformations followed and, up to 200 containers, the containers' events (beyond
+/// that a note says so: each unit's status still names its last event).
+///
+/// Every hop names its event once, with the first identifier the walk met it through as
+/// `subject`.
 pub fn trace(store: &dyn Store, start: &str, direction: Direction) -> Result<Trace, TraceError> {
     if store.latest_naming(start)?.is_none() {
         return Err(TraceError::Unknown(start.to_owned()));

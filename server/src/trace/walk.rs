@@ -13,7 +13,7 @@ use trace_proto::signed::GatewayId;
 
 use super::{Direction, Hop, Trace, TraceError, UnitStatus};
 use crate::store::number_map::NumberMap;
-use crate::store::standing::derive;
+use crate::store::views::derive;
 use crate::store::{EventKey, EventSummary, Standing, Store, StoreError};
 
 /// The two sides of a TransformationEvent: EPCs and classes consumed, and produced.

@@ -35,6 +35,7 @@
 //! reads the whole file once), and a `schema_version` other than [`SCHEMA_VERSION`] is
 //! refused, so a damaged or foreign file is an error rather than wrong answers.
 
+mod codes;
 mod read;
 mod records;
 mod summary;

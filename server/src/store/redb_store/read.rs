@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use redb::{AccessGuard, Key, ReadOnlyTable, ReadTransaction, TableDefinition, Value};
 
+use super::codes::{action_of, entry, role_code};
 use super::records::{
-    RecordView, RowRef, action_of, corrupt, decode, decode_event, entry, ident_hash, key_of_record,
-    role_code, uri_of_record,
+    RecordView, RowRef, corrupt, decode, decode_event, ident_hash, key_of_record, uri_of_record,
 };
 use super::summary::summary_event;
 use super::tables::{
@@ -205,10 +205,12 @@ impl Snapshot {
             Index::Located => LOCATED,
         })?;
         let ranges: Vec<(u8, u8)> = match roles {
-            Some(roles) => roles
-                .iter()
-                .map(|r| (role_code(*r), role_code(*r)))
-                .collect(),
+            Some(roles) => {
+                let mut codes: Vec<u8> = roles.iter().map(|r| role_code(*r)).collect();
+                codes.sort_unstable();
+                codes.dedup();
+                codes.into_iter().map(|code| (code, code)).collect()
+            }
             None => vec![(0, u8::MAX)],
         };
         let mut rows = Vec::new();

@@ -7,9 +7,10 @@ use std::collections::hash_map::Entry;
 
 use redb::{ReadableTable, Table, WriteTransaction};
 
+use super::codes::{action_code, role_code};
 use super::records::{
-    IdentRecord, LinkRow, RowRef, action_code, corrupt, decode, encode, encode_event, ident_hash,
-    key_of_record, role_code, uri_of_record,
+    IdentRecord, LinkRow, RowRef, corrupt, decode, encode, encode_event, ident_hash, key_of_record,
+    uri_of_record,
 };
 use super::tables::{
     CLASS_RUNS, EVENT_NOS, EVENTS, GATEWAYS, HEADS, IDENT_COLLISIONS, IDENTS, LOCATED, META,
