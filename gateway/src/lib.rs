@@ -17,10 +17,13 @@
 
 pub mod config;
 pub mod identity;
+pub mod input;
 pub mod keyfile;
 pub mod outbox;
 pub mod pipeline;
 pub mod recall;
+pub mod run;
 pub mod smoothing;
 pub mod station;
 pub mod status;
+pub mod uplink;

@@ -164,6 +164,11 @@ impl StatusBoard {
         self.board().connected = connected;
     }
 
+    /// Whether the broker connection is up.
+    pub fn connected(&self) -> bool {
+        self.board().connected
+    }
+
     /// An ack arrived.
     pub fn acked(&self, at: EventTime) {
         self.board().last_ack_at = Some(at);
