@@ -8,7 +8,9 @@
 
 use std::collections::HashSet;
 
-use trace_proto::mqtt::RecallList;
+use std::path::Path;
+
+use trace_proto::mqtt::{Payload, RecallList};
 
 const SGTIN_PREFIX: &str = "urn:epc:id:sgtin:";
 const IDPAT_PREFIX: &str = "urn:epc:idpat:sgtin:";
@@ -67,6 +69,28 @@ impl RecallSet {
     /// Whether nothing is recalled.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// Keeps the payload of the last recall list at `path` (written atomically).
+pub fn save(path: &Path, payload: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, payload)?;
+    std::fs::rename(tmp, path)
+}
+
+/// The recall set kept at `path`; empty when there is none or it does not decode
+/// (the broker's retained list replaces it as soon as the gateway connects).
+pub fn load(path: &Path) -> RecallSet {
+    let Ok(bytes) = std::fs::read(path) else {
+        return RecallSet::default();
+    };
+    match Payload::decode(&bytes) {
+        Ok(Payload::RecallList(list)) => RecallSet::from_list(&list),
+        Ok(_) | Err(_) => {
+            tracing::warn!(path = %path.display(), "kept recall list does not decode; ignored");
+            RecallSet::default()
+        }
     }
 }
 

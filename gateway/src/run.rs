@@ -17,8 +17,9 @@ use crate::input::{self, InputEvent, unix_ms};
 use crate::keyfile::{self, KeyFileError};
 use crate::outbox::{Outbox, OutboxError, SledOutbox};
 use crate::pipeline::{Pipeline, PipelineError};
+use crate::recall;
 use crate::recall::RecallSet;
-use crate::status::{StatusBoard, status_file_path, write_status_file};
+use crate::status::{StatusBoard, recall_file_path, status_file_path, write_status_file};
 use crate::uplink::{Shared, Uplink, UplinkError, UplinkTuning};
 
 /// How often timers (exits, pack windows) are advanced.
@@ -86,12 +87,16 @@ pub fn run(
             .iter()
             .map(|r| (r.name.as_str(), reader_kind(&r.source))),
     ));
-    let recalls = Arc::new(RwLock::new(RecallSet::default()));
+    let recall_file = recall_file_path(&config.gateway.outbox);
+    let kept: RecallSet = recall::load(&recall_file);
+    status.set_recall_identifiers(kept.len());
+    let recalls = Arc::new(RwLock::new(kept));
     let shared = Shared {
         gateway_id: config.gateway.id.clone(),
         outbox: outbox.clone(),
         status: status.clone(),
         recalls: recalls.clone(),
+        recall_file: Some(recall_file),
     };
     let uplink = Uplink::start(&config.broker, shared, tuning)?;
     let (tx, rx) = mpsc::channel();

@@ -33,6 +33,7 @@ struct Board {
     last_recalled: Option<(String, EventTime)>,
     connected: bool,
     last_ack_at: Option<EventTime>,
+    recall_identifiers: usize,
 }
 
 /// Shared, thread-safe health board.
@@ -72,6 +73,8 @@ pub struct LocalStatus {
     pub recalled_units: u64,
     /// The last recalled unit scanned.
     pub last_recalled: Option<String>,
+    /// Identifiers on the active recall list.
+    pub recall_identifiers: usize,
     /// Per reader: name, kind, state, reads, errors.
     pub readers: Vec<LocalReader>,
 }
@@ -164,6 +167,11 @@ impl StatusBoard {
         self.board().connected = connected;
     }
 
+    /// The recall list now names `count` identifiers.
+    pub fn set_recall_identifiers(&self, count: usize) {
+        self.board().recall_identifiers = count;
+    }
+
     /// Whether the broker connection is up.
     pub fn connected(&self) -> bool {
         self.board().connected
@@ -233,6 +241,7 @@ impl StatusBoard {
             refused_reads: board.refused_reads,
             recalled_units: board.recalled_units,
             last_recalled: board.last_recalled.as_ref().map(|(t, _)| t.clone()),
+            recall_identifiers: board.recall_identifiers,
             readers: board
                 .readers
                 .iter()
@@ -270,7 +279,16 @@ pub fn write_status_file(path: &Path, status: &LocalStatus) -> std::io::Result<(
 
 /// The status file of an outbox directory: `<outbox>.status.json` beside it.
 pub fn status_file_path(outbox: &Path) -> std::path::PathBuf {
+    sibling(outbox, ".status.json")
+}
+
+/// The kept recall list of an outbox directory: `<outbox>.recalls` beside it.
+pub fn recall_file_path(outbox: &Path) -> std::path::PathBuf {
+    sibling(outbox, ".recalls")
+}
+
+fn sibling(outbox: &Path, suffix: &str) -> std::path::PathBuf {
     let mut name = outbox.file_name().unwrap_or_default().to_os_string();
-    name.push(".status.json");
+    name.push(suffix);
     outbox.with_file_name(name)
 }

@@ -91,6 +91,9 @@ pub struct Shared {
     pub status: Arc<StatusBoard>,
     /// The recall list it keeps current.
     pub recalls: Arc<RwLock<RecallSet>>,
+    /// Where the last recall list is kept, so a restarted gateway flags recalled units
+    /// before the broker delivers the list again.
+    pub recall_file: Option<std::path::PathBuf>,
 }
 
 /// The running uplink.
@@ -234,8 +237,14 @@ fn on_recalls(shared: &Shared, payload: &[u8]) {
                 identifiers = set.len(),
                 "recall list updated"
             );
+            shared.status.set_recall_identifiers(set.len());
             if let Ok(mut current) = shared.recalls.write() {
                 *current = set;
+            }
+            if let Some(path) = &shared.recall_file
+                && let Err(e) = crate::recall::save(path, payload)
+            {
+                tracing::warn!(path = %path.display(), error = %e, "cannot keep the recall list");
             }
         }
         Ok(_) => tracing::warn!("recall topic carried another payload kind"),
