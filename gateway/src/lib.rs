@@ -19,6 +19,7 @@ pub mod config;
 pub mod identity;
 pub mod input;
 pub mod keyfile;
+pub mod llrp;
 pub mod outbox;
 pub mod pipeline;
 pub mod recall;

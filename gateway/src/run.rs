@@ -54,6 +54,7 @@ fn reader_kind(source: &ReaderSource) -> &'static str {
     match source {
         ReaderSource::Link { .. } => "link",
         ReaderSource::Module { kind, .. } => ModuleKind::name(*kind),
+        ReaderSource::Llrp { .. } => "llrp",
         ReaderSource::Simulate { .. } => "simulate",
     }
 }

@@ -265,3 +265,48 @@ fn firmware_link_frames_after_garbage_become_events() {
     });
     gateway.stop();
 }
+
+#[test]
+fn llrp_reader_over_tcp_reports_one_event_per_tag_and_is_reconnected_after_hanging() {
+    use trace_emulators::llrp::{LlrpConfig, LlrpReader};
+    use trace_emulators::transport::tcp::TcpServer;
+    let port = free_port();
+    start_broker(port);
+    let dir = tempfile::tempdir().unwrap();
+    let (_, public) = keygen(dir.path());
+    let id = unique_id("llrp");
+    let acker = Acker::start(port, &id, public);
+    let reader = LlrpReader::new(LlrpConfig {
+        antennas: 4,
+        read_interval: Duration::from_millis(50),
+        ..LlrpConfig::default()
+    });
+    // The reader hangs for 2 s (TCP stays open); the gateway must notice and reconnect.
+    let scenario = Scenario::parse(
+        "0 enter urn:epc:id:sgtin:0614141.812345.6789 antenna=3\n\
+         1s silent 2s\n\
+         4s enter urn:epc:id:sgtin:0614141.812345.6790 antenna=1\n",
+    )
+    .unwrap();
+    let server = TcpServer::start(reader, scenario).unwrap();
+    let readers = format!(
+        "[[reader]]\nname = \"portal\"\nkind = \"llrp\"\naddress = \"{}\"\nkeepalive_ms = 200\nstation = \"dock\"\n",
+        server.local_addr()
+    );
+    let gateway = start_gateway(dir.path(), id.as_str(), port, &readers);
+    wait_for(Duration::from_secs(30), || acker.head_seq() >= 2);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        epcs(&acker),
+        [
+            "urn:epc:id:sgtin:0614141.812345.6789",
+            "urn:epc:id:sgtin:0614141.812345.6790"
+        ]
+    );
+    wait_for(Duration::from_secs(5), || {
+        local_status(dir.path())
+            .is_some_and(|s| s.readers[0].state == "Ready" && s.readers[0].errors >= 1)
+    });
+    gateway.stop();
+    server.stop().unwrap();
+}

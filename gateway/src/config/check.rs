@@ -167,6 +167,24 @@ impl Checker<'_> {
             "em4100" => module(ModuleKind::Em4100, 9600)?,
             "pn532" => module(ModuleKind::Pn532, 115_200)?,
             "uhf-m100" => module(ModuleKind::UhfM100, 115_200)?,
+            "llrp" => {
+                let address = r.address.clone().ok_or_else(|| {
+                    self.invalid(
+                        &r.kind,
+                        &key("address"),
+                        "an LLRP reader needs `address = \"host:5084\"`",
+                    )
+                })?;
+                let address = if address.contains(':') {
+                    address
+                } else {
+                    format!("{address}:5084")
+                };
+                ReaderSource::Llrp {
+                    address,
+                    keepalive_ms: r.keepalive_ms,
+                }
+            }
             "simulate" => {
                 let product = match &r.product {
                     None => "0614141.812345".to_owned(),
@@ -189,7 +207,7 @@ impl Checker<'_> {
                     &r.kind,
                     &key("kind"),
                     &format!(
-                        "unknown reader kind {other:?}: link, em4100, pn532, uhf-m100 or simulate"
+                        "unknown reader kind {other:?}: link, em4100, pn532, uhf-m100, llrp or simulate"
                     ),
                 ));
             }

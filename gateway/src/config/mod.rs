@@ -113,6 +113,13 @@ pub enum ReaderSource {
         /// Baud rate.
         baud: u32,
     },
+    /// A fixed UHF reader speaking LLRP over TCP.
+    Llrp {
+        /// `host:port` (LLRP's port is 5084).
+        address: String,
+        /// Keep-alive period asked of the reader; three missed ones reset the connection.
+        keepalive_ms: u32,
+    },
     /// Generated reads of `count` distinct SGTINs, one every `interval_ms` (demos, tests).
     Simulate {
         /// Pause between reads.

@@ -77,16 +77,24 @@ fn default_exit() -> u64 {
 #[serde(deny_unknown_fields)]
 pub(super) struct Reader {
     pub name: String,
-    /// `link`, `em4100`, `pn532`, `uhf-m100` or `simulate`.
+    /// `link`, `em4100`, `pn532`, `uhf-m100`, `llrp` or `simulate`.
     pub kind: Spanned<String>,
     pub port: Option<String>,
     pub baud: Option<u32>,
+    /// LLRP `host:port`.
+    pub address: Option<String>,
+    #[serde(default = "default_keepalive")]
+    pub keepalive_ms: u32,
     pub station: Spanned<String>,
     #[serde(default = "default_interval")]
     pub interval_ms: u64,
     #[serde(default)]
     pub count: u64,
     pub product: Option<Spanned<String>>,
+}
+
+fn default_keepalive() -> u32 {
+    5000
 }
 
 fn default_interval() -> u64 {

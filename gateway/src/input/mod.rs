@@ -1,9 +1,10 @@
 //! Reader inputs, one thread each, all reporting into one channel the pipeline reads:
 //! the firmware link ([`link`]), reader modules driven directly ([`module`]), both over
-//! serial ports ([`serial`]) that reconnect with back-off when unplugged, and generated
-//! reads ([`simulate`]).
+//! serial ports ([`serial`]) that reconnect with back-off when unplugged, fixed UHF
+//! readers over LLRP ([`llrp`]), and generated reads ([`simulate`]).
 
 pub mod link;
+pub mod llrp;
 pub mod module;
 pub mod serial;
 pub mod simulate;
@@ -67,6 +68,10 @@ pub fn spawn(
                 count,
                 product,
             } => simulate::run(index, interval_ms, count, &product, &events, &stop),
+            ReaderSource::Llrp {
+                address,
+                keepalive_ms,
+            } => llrp::run(index, &address, keepalive_ms, &events, &stop),
             ReaderSource::Link { port, baud } => {
                 serial::run(&port, baud, link::LinkProtocol::new(index), &events, &stop);
             }

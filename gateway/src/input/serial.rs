@@ -1,9 +1,9 @@
-//! The serial port loop shared by the firmware link and directly driven modules: open
-//! the port, shuttle bytes between it and a byte-fed protocol, and when the port fails
-//! (unplugged adapter, rebooted board) report the reader absent and open it again with
-//! back-off.
+//! The connection loop shared by every byte-stream reader (serial ports for the firmware
+//! link and directly driven modules, TCP for LLRP): open the stream, shuttle bytes
+//! between it and a byte-fed protocol, and when the stream fails (unplugged adapter,
+//! rebooted board, hung reader) report the reader absent and open it again with back-off.
 
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
@@ -33,25 +33,52 @@ pub trait LineProtocol {
     fn pending_tx(&self) -> &[u8];
     /// The first `written` bytes of [`pending_tx`](Self::pending_tx) were written.
     fn consume_tx(&mut self, written: usize);
+    /// Whether the protocol lost the peer and the stream must be opened again.
+    fn wants_reset(&self) -> bool {
+        false
+    }
 }
 
-/// Runs `protocol` on `port` until `stop` is set or the pipeline hangs up.
+/// Runs `protocol` on serial `port` until `stop` is set or the pipeline hangs up.
 pub fn run<P: LineProtocol>(
     port: &str,
     baud: u32,
-    mut protocol: P,
+    protocol: P,
     events: &Sender<InputEvent>,
     stop: &AtomicBool,
 ) {
+    let open = || {
+        serialport::new(port, baud)
+            .timeout(READ_TIMEOUT)
+            .open()
+            .map_err(std::io::Error::from)
+    };
+    run_stream(port, open, protocol, events, stop);
+}
+
+/// Runs `protocol` on the streams `open` makes, named `port` in logs, until `stop` is
+/// set or the pipeline hangs up. Streams must time out reads after about
+/// [`READ_TIMEOUT`].
+pub fn run_stream<P, S, O>(
+    port: &str,
+    mut open: O,
+    mut protocol: P,
+    events: &Sender<InputEvent>,
+    stop: &AtomicBool,
+) where
+    P: LineProtocol,
+    S: Read + Write,
+    O: FnMut() -> std::io::Result<S>,
+{
     let reader = protocol.reader();
     let mut backoff = MIN_BACKOFF;
     let mut reported_absent = false;
     while !stop.load(Ordering::SeqCst) {
-        let mut line = match serialport::new(port, baud).timeout(READ_TIMEOUT).open() {
+        let mut line = match open() {
             Ok(line) => line,
             Err(e) => {
                 if !reported_absent {
-                    tracing::warn!(port, error = %e, "serial port unavailable; retrying with back-off");
+                    tracing::warn!(port, error = %e, "reader connection unavailable; retrying with back-off");
                     reported_absent = true;
                     let absent = InputEvent::State {
                         reader,
@@ -66,14 +93,22 @@ pub fn run<P: LineProtocol>(
                 continue;
             }
         };
-        tracing::info!(port, "serial port open");
+        tracing::info!(port, "reader connection open");
         backoff = MIN_BACKOFF;
-        reported_absent = false;
         protocol.reset();
-        match pump(line.as_mut(), &mut protocol, events, stop) {
+        match pump(&mut line, &mut protocol, events, stop) {
             Pump::Stopped => return,
             Pump::PortFailed(e) => {
-                tracing::warn!(port, error = %e, "serial port failed; reopening");
+                tracing::warn!(port, error = %e, "reader connection failed; reopening");
+                let absent = InputEvent::State {
+                    reader,
+                    state: ReaderState::Absent,
+                };
+                if events.send(absent).is_err() {
+                    return;
+                }
+                reported_absent = true;
+                std::thread::sleep(backoff);
             }
         }
     }
@@ -84,8 +119,8 @@ enum Pump {
     PortFailed(std::io::Error),
 }
 
-fn pump<P: LineProtocol>(
-    line: &mut dyn serialport::SerialPort,
+fn pump<P: LineProtocol, S: Read + Write>(
+    line: &mut S,
     protocol: &mut P,
     events: &Sender<InputEvent>,
     stop: &AtomicBool,
@@ -99,7 +134,9 @@ fn pump<P: LineProtocol>(
         while !protocol.pending_tx().is_empty() {
             match line.write(protocol.pending_tx()) {
                 Ok(written) => protocol.consume_tx(written),
-                Err(e) if e.kind() == ErrorKind::TimedOut => break,
+                Err(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => {
+                    break;
+                }
                 Err(e) => return Pump::PortFailed(e),
             }
         }
@@ -111,13 +148,20 @@ fn pump<P: LineProtocol>(
                 ));
             }
             Ok(n) => protocol.received(buf.get(..n).unwrap_or_default(), now_ms, &mut out),
-            Err(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::Interrupted) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::TimedOut | ErrorKind::WouldBlock | ErrorKind::Interrupted
+                ) => {}
             Err(e) => return Pump::PortFailed(e),
         }
         for event in out.drain(..) {
             if events.send(event).is_err() {
                 return Pump::Stopped;
             }
+        }
+        if protocol.wants_reset() {
+            return Pump::PortFailed(std::io::Error::other("protocol lost the peer"));
         }
     }
     Pump::Stopped
