@@ -2,6 +2,11 @@
 //! meaning, the recall check, signing and the durable outbox — as plain logic, fed by
 //! whatever thread owns the inputs.
 //!
+//! [`Pipeline::read`] and [`Pipeline::tick`] stage events; [`Pipeline::commit`] signs
+//! every staged event and writes them to the outbox in one flush (group commit), so a
+//! burst of reads costs one disk sync, not one per event. An event is accepted once
+//! `commit` has returned it.
+//!
 //! While the outbox is full every read is refused (logged, counted, an alarm raised in
 //! the status) before it touches any state, so nothing half-processed is left behind;
 //! the alarm clears once acks have freed [`RESUME_MARGIN`] bytes.
@@ -45,6 +50,7 @@ pub struct Pipeline {
     reader_station: Vec<usize>,
     recalls: Arc<RwLock<RecallSet>>,
     status: Arc<StatusBoard>,
+    staged: Vec<Event>,
 }
 
 impl Pipeline {
@@ -70,17 +76,13 @@ impl Pipeline {
             reader_station: config.readers.iter().map(|r| r.station).collect(),
             recalls,
             status,
+            staged: Vec::new(),
         }
     }
 
-    /// A read of `tag` (canonical URI) by reader `reader` at `now_ms` (Unix ms).
-    /// Returns the events it made, each already durable in the outbox.
-    pub fn read(
-        &mut self,
-        reader: usize,
-        tag: &str,
-        now_ms: u64,
-    ) -> Result<Vec<SignedEvent>, PipelineError> {
+    /// A read of `tag` (canonical URI) by reader `reader` at `now_ms` (Unix ms); the
+    /// events it makes are staged for [`commit`](Self::commit).
+    pub fn read(&mut self, reader: usize, tag: &str, now_ms: u64) -> Result<(), PipelineError> {
         let at = event_time(now_ms)?;
         self.status.reader_read(reader, at);
         if self.outbox_full() {
@@ -93,14 +95,14 @@ impl Pipeline {
             return Err(PipelineError::OutboxFull);
         }
         let Some(&station) = self.reader_station.get(reader) else {
-            return Ok(Vec::new());
+            return Ok(());
         };
         let Some(Transition::Entered { first_ms, .. }) = self.smoother.read(station, tag, now_ms)
         else {
-            return Ok(Vec::new());
+            return Ok(());
         };
         let Some(st) = self.stations.get_mut(station) else {
-            return Ok(Vec::new());
+            return Ok(());
         };
         let lot = match &st.config().profile {
             Profile::Commission(lot) => lot.lot.as_deref(),
@@ -116,18 +118,25 @@ impl Pipeline {
             self.status.recalled(tag, at);
         }
         let events = st.entry(tag, first_ms, recalled)?;
-        self.accept(events)
+        self.staged.extend(events);
+        Ok(())
     }
 
-    /// Advances timers to `now_ms`: tag exits, pack windows that have closed.
-    pub fn tick(&mut self, now_ms: u64) -> Result<Vec<SignedEvent>, PipelineError> {
+    /// Advances timers to `now_ms` (tag exits, pack windows that have closed), staging
+    /// the events they make.
+    pub fn tick(&mut self, now_ms: u64) -> Result<(), PipelineError> {
         self.smoother.sweep(now_ms);
-        let mut events = Vec::new();
         for station in &mut self.stations {
-            events.extend(station.tick(now_ms)?);
+            let events = station.tick(now_ms)?;
+            self.staged.extend(events);
         }
         self.outbox_full();
-        self.accept(events)
+        Ok(())
+    }
+
+    /// Events staged and not yet committed.
+    pub fn staged(&self) -> usize {
+        self.staged.len()
     }
 
     /// Whether the outbox is (still) too full to take reads; updates the alarm.
@@ -144,21 +153,29 @@ impl Pipeline {
         full
     }
 
-    fn accept(&mut self, events: Vec<Event>) -> Result<Vec<SignedEvent>, PipelineError> {
-        let mut accepted = Vec::with_capacity(events.len());
-        for event in events {
-            match sign_and_append(self.outbox.as_ref(), &self.key, &self.gateway_id, event) {
-                Ok(signed) => accepted.push(signed),
-                Err(OutboxError::Full { used, budget, .. }) => {
-                    tracing::error!(used, budget, "outbox full: event REFUSED, alarm raised");
-                    self.status.set_outbox_full(true);
+    /// Signs every staged event and appends them to the outbox in one durable write;
+    /// returns them, now accepted. When they do not fit, none is accepted: the alarm is
+    /// raised and the reads that made them count as refused.
+    pub fn commit(&mut self) -> Result<Vec<SignedEvent>, PipelineError> {
+        let events = std::mem::take(&mut self.staged);
+        let count = events.len() as u64;
+        match sign_and_append(self.outbox.as_ref(), &self.key, &self.gateway_id, events) {
+            Ok(signed) => Ok(signed),
+            Err(OutboxError::Full { used, budget, .. }) => {
+                tracing::error!(
+                    used,
+                    budget,
+                    events = count,
+                    "outbox full: events REFUSED, alarm raised"
+                );
+                self.status.set_outbox_full(true);
+                for _ in 0..count {
                     self.status.refused_read();
-                    return Err(PipelineError::OutboxFull);
                 }
-                Err(e) => return Err(e.into()),
+                Err(PipelineError::OutboxFull)
             }
+            Err(e) => Err(e.into()),
         }
-        Ok(accepted)
     }
 }
 

@@ -24,6 +24,10 @@ use crate::uplink::{Shared, Uplink, UplinkError, UplinkTuning};
 
 /// How often timers (exits, pack windows) are advanced.
 const TICK: Duration = Duration::from_millis(50);
+/// Most input events staged before one commit (one disk sync).
+const MAX_GROUP: usize = 256;
+/// Input events waiting for the pipeline, at most; a flooding reader then waits.
+const INPUT_QUEUE: usize = 16 * 1024;
 /// How often the status file is rewritten.
 const STATUS_FILE_EVERY: Duration = Duration::from_secs(1);
 
@@ -100,7 +104,7 @@ pub fn run(
         recall_file: Some(recall_file),
     };
     let uplink = Uplink::start(&config.broker, shared, tuning)?;
-    let (tx, rx) = mpsc::channel();
+    let (tx, rx) = mpsc::sync_channel(INPUT_QUEUE);
     let mut inputs = Vec::new();
     for (index, reader) in config.readers.iter().enumerate() {
         inputs.push(
@@ -114,7 +118,12 @@ pub fn run(
     let mut last_status: Option<Instant> = None;
     while !stop.load(Ordering::SeqCst) {
         match rx.recv_timeout(TICK) {
-            Ok(event) => handle(&mut pipeline, &status, event),
+            Ok(event) => {
+                handle(&mut pipeline, &status, event);
+                for event in rx.try_iter().take(MAX_GROUP - 1) {
+                    handle(&mut pipeline, &status, event);
+                }
+            }
             Err(RecvTimeoutError::Timeout) => {}
             // Every input has ended (e.g. a finite simulation): keep draining the outbox.
             Err(RecvTimeoutError::Disconnected) => std::thread::sleep(TICK),
@@ -123,6 +132,16 @@ pub fn run(
             last_tick = Instant::now();
             if let Err(e) = pipeline.tick(unix_ms()) {
                 log_refusal(&e);
+            }
+        }
+        if pipeline.staged() > 0 {
+            match pipeline.commit() {
+                Ok(events) => {
+                    for e in events {
+                        tracing::debug!(seq = e.seq(), "event accepted");
+                    }
+                }
+                Err(e) => log_refusal(&e),
             }
         }
         if last_status.is_none_or(|at| at.elapsed() >= STATUS_FILE_EVERY) {
@@ -144,14 +163,11 @@ pub fn run(
 
 fn handle(pipeline: &mut Pipeline, status: &StatusBoard, event: InputEvent) {
     match event {
-        InputEvent::Read { reader, tag, at_ms } => match pipeline.read(reader, &tag, at_ms) {
-            Ok(events) => {
-                for e in events {
-                    tracing::debug!(seq = e.seq(), tag, "event accepted");
-                }
+        InputEvent::Read { reader, tag, at_ms } => {
+            if let Err(e) = pipeline.read(reader, &tag, at_ms) {
+                log_refusal(&e);
             }
-            Err(e) => log_refusal(&e),
-        },
+        }
         InputEvent::State { reader, state } => status.reader_state(reader, state),
         InputEvent::Fault { reader } => status.reader_error(reader),
     }

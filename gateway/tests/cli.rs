@@ -36,15 +36,26 @@ fn keygen_prints_only_the_public_key_and_never_overwrites() {
     let path = dir.path().join("k");
     let out = gateway(&["keygen", "--out", path.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out));
-    let secret: String = std::fs::read(&path).unwrap().iter().map(|b| format!("{b:02x}")).collect();
+    let secret: String = std::fs::read(&path)
+        .unwrap()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let printed = text(&out);
     assert!(!printed.contains(&secret), "the secret key was printed");
-    let public = trace_gateway::keyfile::load(&path).unwrap().verifying_key().to_bytes();
+    let public = trace_gateway::keyfile::load(&path)
+        .unwrap()
+        .verifying_key()
+        .to_bytes();
     let public: String = public.iter().map(|b| format!("{b:02x}")).collect();
     assert!(printed.contains(&public));
     let again = gateway(&["keygen", "--out", path.to_str().unwrap()]);
     assert!(!again.status.success());
-    assert!(text(&again).contains("refusing to overwrite"), "{}", text(&again));
+    assert!(
+        text(&again).contains("refusing to overwrite"),
+        "{}",
+        text(&again)
+    );
 }
 
 #[test]
@@ -59,7 +70,8 @@ fn a_bad_config_is_refused_at_start_naming_line_and_key() {
         assert!(!out.status.success());
         let message = text(&out);
         assert!(
-            message.contains(&format!("line {line}: `station[0].biz_step`")) && message.contains("recieving"),
+            message.contains(&format!("line {line}: `station[0].biz_step`"))
+                && message.contains("recieving"),
             "{message}"
         );
     }
@@ -74,7 +86,9 @@ fn status_of_a_stopped_gateway_reads_the_outbox() {
     assert!(!out.status.success(), "no outbox and no status file yet");
     {
         use trace_gateway::outbox::{Outbox, SledOutbox, sign_and_append};
-        use trace_proto::event::{Action, Event, EventKind, EventTime, ObjectEvent, TimeZoneOffset};
+        use trace_proto::event::{
+            Action, Event, EventKind, EventTime, ObjectEvent, TimeZoneOffset,
+        };
         let outbox = SledOutbox::open(&dir.path().join("outbox"), 1 << 20).unwrap();
         let key = trace_proto::signed::SigningKey::from_bytes(&[3; 32]);
         let id = trace_proto::signed::GatewayId::new("gw-1").unwrap();
@@ -89,7 +103,7 @@ fn status_of_a_stopped_gateway_reads_the_outbox() {
                 EventTime::from_unix_millis(0).unwrap(),
                 TimeZoneOffset::UTC,
             );
-            sign_and_append(&outbox, &key, &id, event).unwrap();
+            sign_and_append(&outbox, &key, &id, vec![event]).unwrap();
         }
         outbox.ack(1).unwrap();
     }

@@ -3,7 +3,7 @@
 
 use std::net::TcpStream;
 use std::sync::atomic::AtomicBool;
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::SyncSender;
 use std::time::Duration;
 
 use trace_proto::link::{EpcBank, ReaderState, TagId};
@@ -101,7 +101,7 @@ pub fn run(
     reader: usize,
     address: &str,
     keepalive_ms: u32,
-    events: &Sender<InputEvent>,
+    events: &SyncSender<InputEvent>,
     stop: &AtomicBool,
 ) {
     let open = || {

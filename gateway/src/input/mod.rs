@@ -11,7 +11,7 @@ pub mod simulate;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::SyncSender;
 use std::thread::JoinHandle;
 
 use trace_proto::link::ReaderState;
@@ -55,7 +55,7 @@ pub fn unix_ms() -> u64 {
 pub fn spawn(
     index: usize,
     reader: &ReaderConfig,
-    events: Sender<InputEvent>,
+    events: SyncSender<InputEvent>,
     stop: Arc<AtomicBool>,
 ) -> std::io::Result<JoinHandle<()>> {
     let name = format!("reader-{}", reader.name);

@@ -5,7 +5,7 @@
 
 use std::io::{ErrorKind, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::SyncSender;
 use std::time::{Duration, Instant};
 
 use trace_proto::link::ReaderState;
@@ -44,7 +44,7 @@ pub fn run<P: LineProtocol>(
     port: &str,
     baud: u32,
     protocol: P,
-    events: &Sender<InputEvent>,
+    events: &SyncSender<InputEvent>,
     stop: &AtomicBool,
 ) {
     let open = || {
@@ -63,7 +63,7 @@ pub fn run_stream<P, S, O>(
     port: &str,
     mut open: O,
     mut protocol: P,
-    events: &Sender<InputEvent>,
+    events: &SyncSender<InputEvent>,
     stop: &AtomicBool,
 ) where
     P: LineProtocol,
@@ -122,7 +122,7 @@ enum Pump {
 fn pump<P: LineProtocol, S: Read + Write>(
     line: &mut S,
     protocol: &mut P,
-    events: &Sender<InputEvent>,
+    events: &SyncSender<InputEvent>,
     stop: &AtomicBool,
 ) -> Pump {
     let opened = Instant::now();

@@ -2,7 +2,7 @@
 //! at a fixed pace.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::SyncSender;
 use std::time::Duration;
 
 use trace_proto::link::ReaderState;
@@ -17,7 +17,7 @@ pub fn run(
     interval_ms: u64,
     count: u64,
     product: &str,
-    events: &Sender<InputEvent>,
+    events: &SyncSender<InputEvent>,
     stop: &AtomicBool,
 ) {
     let base = unix_ms() / 1000 * 1000;

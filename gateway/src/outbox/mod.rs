@@ -1,7 +1,8 @@
 //! The durable outbox: signed events wait here until the server acknowledges them.
 //!
 //! An event counts as accepted only once [`Outbox::append`] has returned, and by then it
-//! is on disk together with the new chain head, in one atomic write: after a crash the
+//! is on disk together with the new chain head, in one atomic write (several events may
+//! share one write and one flush: group commit): after a crash the
 //! gateway continues the chain at head + 1 after the last accepted event, never
 //! re-using a seq (a fork) and never skipping one (a gap). Events leave only through
 //! [`Outbox::ack`], with the server's highest contiguous stored seq, never on a broker's
@@ -58,11 +59,12 @@ pub struct Usage {
 /// A durable, ordered store of signed events awaiting acknowledgement. Implementations
 /// are shared between the thread that appends and the one that publishes.
 pub trait Outbox: Send + Sync {
-    /// Stores `event` and makes it the chain head, durably (flushed to disk) and
-    /// atomically, before returning. Refuses an event that does not extend the current
-    /// head ([`OutboxError::Chain`]) or does not fit the budget ([`OutboxError::Full`]);
-    /// a refused event leaves no trace.
-    fn append(&self, event: &SignedEvent) -> Result<(), OutboxError>;
+    /// Stores `events` (consecutive links of the chain, oldest first) and makes the last
+    /// one the chain head, durably (flushed to disk) and atomically, before returning.
+    /// Refuses all of them if they do not extend the current head
+    /// ([`OutboxError::Chain`]) or do not fit the budget ([`OutboxError::Full`]); refused
+    /// events leave no trace.
+    fn append(&self, events: &[SignedEvent]) -> Result<(), OutboxError>;
 
     /// The newest accepted event's seq and hash; `None` before the first. Survives
     /// acknowledgement: the head is kept when every event has been acked.
@@ -83,19 +85,26 @@ pub trait Outbox: Send + Sync {
     fn usage(&self) -> Usage;
 }
 
-/// Signs `event` as the next link of the outbox's chain and appends it: the one way
-/// events enter an outbox.
+/// Signs `events` as the next links of the outbox's chain and appends them in one
+/// durable write: the one way events enter an outbox.
 pub fn sign_and_append(
     outbox: &dyn Outbox,
     key: &SigningKey,
     gateway_id: &GatewayId,
-    event: Event,
-) -> Result<SignedEvent, OutboxError> {
-    let (seq, prev) = outbox
+    events: Vec<Event>,
+) -> Result<Vec<SignedEvent>, OutboxError> {
+    let (mut seq, mut prev) = outbox
         .head()
         .map_or((1, EventHash::ZERO), |h| (h.seq.saturating_add(1), h.hash));
-    let signed = SignedEvent::sign(key, gateway_id.clone(), seq, prev, event)?;
-    outbox.append(&signed)?;
+    let mut signed = Vec::with_capacity(events.len());
+    for event in events {
+        let link = SignedEvent::sign(key, gateway_id.clone(), seq, prev, event)?;
+        (seq, prev) = (seq.saturating_add(1), link.hash());
+        signed.push(link);
+    }
+    if !signed.is_empty() {
+        outbox.append(&signed)?;
+    }
     Ok(signed)
 }
 

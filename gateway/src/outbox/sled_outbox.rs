@@ -106,11 +106,20 @@ fn decode_head(bytes: &[u8]) -> Result<ChainHead, OutboxError> {
 }
 
 impl Outbox for SledOutbox {
-    fn append(&self, event: &SignedEvent) -> Result<(), OutboxError> {
+    fn append(&self, events: &[SignedEvent]) -> Result<(), OutboxError> {
         let mut state = self.state();
-        let head = event.check_link(state.head)?;
-        let bytes = event.to_bytes();
-        let needed = bytes.len() as u64;
+        let mut head = state.head;
+        let mut batch = sled::Batch::default();
+        let mut needed = 0u64;
+        for event in events {
+            head = Some(event.check_link(head)?);
+            let bytes = event.to_bytes();
+            needed += bytes.len() as u64;
+            batch.insert(event_key(event.seq()).as_slice(), bytes);
+        }
+        let Some(head) = head else {
+            return Ok(());
+        };
         if state.bytes.saturating_add(needed) > self.budget {
             return Err(OutboxError::Full {
                 used: state.bytes,
@@ -118,13 +127,11 @@ impl Outbox for SledOutbox {
                 needed,
             });
         }
-        let mut batch = sled::Batch::default();
-        batch.insert(event_key(event.seq()).as_slice(), bytes);
         batch.insert(HEAD_KEY, encode_head(head).as_slice());
         self.db.apply_batch(batch).map_err(store)?;
         self.db.flush().map_err(store)?;
         state.head = Some(head);
-        state.events += 1;
+        state.events += events.len() as u64;
         state.bytes += needed;
         Ok(())
     }

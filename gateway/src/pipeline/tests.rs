@@ -45,6 +45,17 @@ impl Rig {
     }
 }
 
+/// A read committed at once, as the run loop does for a lone read.
+fn read(
+    p: &mut Pipeline,
+    reader: usize,
+    tag: &str,
+    now_ms: u64,
+) -> Result<Vec<SignedEvent>, PipelineError> {
+    p.read(reader, tag, now_ms)?;
+    p.commit()
+}
+
 fn tag(n: u64) -> String {
     format!("urn:epc:id:sgtin:0614141.812345.{n}")
 }
@@ -55,10 +66,10 @@ fn reads_become_one_signed_chained_event_per_entry() {
     let (mut p, outbox) = rig.pipeline(1 << 20);
     let mut chain: Option<ChainHead> = None;
     for n in 1..=3 {
-        let events = p.read(0, &tag(n), T0 + n).unwrap();
+        let events = read(&mut p, 0, &tag(n), T0 + n).unwrap();
         assert_eq!(events.len(), 1);
         assert!(
-            p.read(0, &tag(n), T0 + n + 50).unwrap().is_empty(),
+            read(&mut p, 0, &tag(n), T0 + n + 50).unwrap().is_empty(),
             "same presence"
         );
         let e = &events[0];
@@ -80,17 +91,17 @@ fn a_restart_continues_the_chain_without_gap_or_fork() {
     let rig = Rig::new();
     let first = {
         let (mut p, _) = rig.pipeline(1 << 20);
-        p.read(0, &tag(1), T0).unwrap().remove(0)
+        read(&mut p, 0, &tag(1), T0).unwrap().remove(0)
     };
     let (mut p, outbox) = rig.pipeline(1 << 20);
-    let second = p.read(0, &tag(2), T0 + 10).unwrap().remove(0);
+    let second = read(&mut p, 0, &tag(2), T0 + 10).unwrap().remove(0);
     assert_eq!(second.seq(), 2);
     assert_eq!(second.prev(), first.hash());
     assert_eq!(outbox.ack(2).unwrap(), 2);
     drop((p, outbox));
     let (mut p, outbox) = rig.pipeline(1 << 20);
     assert_eq!((outbox.acked(), outbox.usage().events), (2, 0));
-    let third = p.read(0, &tag(3), T0 + 20).unwrap().remove(0);
+    let third = read(&mut p, 0, &tag(3), T0 + 20).unwrap().remove(0);
     assert_eq!((third.seq(), third.prev()), (3, second.hash()));
 }
 
@@ -102,7 +113,7 @@ fn a_full_outbox_refuses_reads_loudly_and_keeps_what_it_accepted() {
     let mut n = 0;
     while accepted < 1000 {
         n += 1;
-        match p.read(0, &tag(n), T0 + n) {
+        match read(&mut p, 0, &tag(n), T0 + n) {
             Ok(events) => accepted += events.len() as u64,
             Err(PipelineError::OutboxFull) => break,
             Err(e) => panic!("{e}"),
@@ -110,7 +121,7 @@ fn a_full_outbox_refuses_reads_loudly_and_keeps_what_it_accepted() {
     }
     assert!(rig.status.outbox_full());
     assert!(matches!(
-        p.read(0, &tag(n + 1), T0 + n + 1),
+        read(&mut p, 0, &tag(n + 1), T0 + n + 1),
         Err(PipelineError::OutboxFull)
     ));
     let local = rig.status.local_status(
@@ -129,7 +140,7 @@ fn a_full_outbox_refuses_reads_loudly_and_keeps_what_it_accepted() {
     );
     // The server acks everything: reads are accepted again, the chain goes on.
     outbox.ack(accepted).unwrap();
-    let events = p.read(0, &tag(n + 2), T0 + n + 2).unwrap();
+    let events = read(&mut p, 0, &tag(n + 2), T0 + n + 2).unwrap();
     assert_eq!(events[0].seq(), accepted + 1);
     assert!(!rig.status.outbox_full());
 }
@@ -148,8 +159,8 @@ fn a_recalled_unit_is_flagged_at_scan_time() {
         }],
     });
     let (mut p, outbox) = rig.pipeline(1 << 20);
-    let ok = p.read(0, &tag(1), T0).unwrap().remove(0);
-    let bad = p.read(0, &tag(2), T0).unwrap().remove(0);
+    let ok = read(&mut p, 0, &tag(1), T0).unwrap().remove(0);
+    let bad = read(&mut p, 0, &tag(2), T0).unwrap().remove(0);
     assert_eq!(ok.event().disposition, Some(Disposition::InTransit));
     assert_eq!(bad.event().disposition, Some(Disposition::Recalled));
     let status = rig.status.mqtt_status(
@@ -170,13 +181,36 @@ fn a_recalled_unit_is_flagged_at_scan_time() {
 fn pack_station_events_come_out_of_tick() {
     let rig = Rig::new();
     let (mut p, _) = rig.pipeline(1 << 20);
-    assert!(p.read(1, &tag(1), T0).unwrap().is_empty());
+    assert!(read(&mut p, 1, &tag(1), T0).unwrap().is_empty());
     assert!(
-        p.read(1, "urn:epc:id:sscc:0614141.1234567890", T0 + 100)
+        read(&mut p, 1, "urn:epc:id:sscc:0614141.1234567890", T0 + 100)
             .unwrap()
             .is_empty()
     );
-    let events = p.tick(T0 + 5_000).unwrap();
+    p.tick(T0 + 5_000).unwrap();
+    let events = p.commit().unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].seq(), 1);
+}
+
+#[test]
+fn a_burst_of_reads_is_committed_in_one_chained_write() {
+    let rig = Rig::new();
+    let (mut p, outbox) = rig.pipeline(1 << 20);
+    for n in 1..=50 {
+        p.read(0, &tag(n), T0 + n).unwrap();
+    }
+    assert_eq!(
+        (p.staged(), outbox.usage().events),
+        (50, 0),
+        "nothing accepted before commit"
+    );
+    let events = p.commit().unwrap();
+    assert_eq!(events.len(), 50);
+    let mut head = None;
+    for e in &events {
+        head = Some(e.check_link(head).unwrap());
+    }
+    assert_eq!(outbox.head(), head);
+    assert_eq!(p.staged(), 0);
 }
