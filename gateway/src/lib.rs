@@ -14,8 +14,14 @@
 //! - [`outbox`]: the durable outbox (sled).
 //! - [`status`]: health, alarms, the status file.
 //! - [`keyfile`]: the gateway's ed25519 key file.
+//! - [`input`]: reader threads (firmware link, modules, LLRP, simulated reads).
+//! - [`llrp`]: the LLRP client for fixed UHF readers.
+//! - [`uplink`]: MQTT publishing, acks, status and recalls.
+//! - [`run`]: the running gateway.
+//! - [`emulated`]: `simulate`, the readers replaced by emulators acting out a scenario.
 
 pub mod config;
+pub mod emulated;
 pub mod identity;
 pub mod input;
 pub mod keyfile;

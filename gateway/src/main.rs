@@ -6,11 +6,12 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use trace_emulators::Scenario;
 use trace_gateway::config::Config;
 use trace_gateway::outbox::{Outbox, SledOutbox};
 use trace_gateway::status::{LocalStatus, status_file_path};
 use trace_gateway::uplink::UplinkTuning;
-use trace_gateway::{keyfile, run};
+use trace_gateway::{emulated, keyfile, run};
 
 /// rfid-trace edge gateway: tag reads in, signed EPCIS events out over MQTT.
 #[derive(Parser)]
@@ -40,6 +41,21 @@ enum Command {
         /// The TOML configuration of the gateway to inspect.
         #[arg(long)]
         config: PathBuf,
+    },
+    /// Rehearse a site: run the gateway with its serial modules and LLRP readers replaced
+    /// by byte-exact emulators acting out a scenario file (tags entering and leaving,
+    /// line faults); events go to the configured broker as in production.
+    Simulate {
+        /// The TOML configuration.
+        #[arg(long)]
+        config: PathBuf,
+        /// Scenario file, one step per line: `<time> <action> [arguments]`, e.g.
+        /// `0 enter urn:epc:id:sgtin:0614141.812345.6789 antenna=1`, `2s leave …`.
+        #[arg(long)]
+        scenario: PathBuf,
+        /// Stop after this many seconds (default: run until killed).
+        #[arg(long)]
+        seconds: Option<u64>,
     },
     /// Check a configuration file and exit.
     Check {
@@ -77,6 +93,28 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Status { config } => status(&Config::load(&config)?),
+        Command::Simulate {
+            config,
+            scenario,
+            seconds,
+        } => {
+            let mut config = Config::load(&config)?;
+            let text = std::fs::read_to_string(&scenario)
+                .with_context(|| format!("cannot read {}", scenario.display()))?;
+            let scenario = Scenario::parse(&text)
+                .with_context(|| format!("scenario {}", scenario.display()))?;
+            let _emulators = emulated::emulate_readers(&mut config, &scenario)?;
+            let stop = Arc::new(AtomicBool::new(false));
+            if let Some(seconds) = seconds {
+                let stop = stop.clone();
+                std::thread::spawn(move || {
+                    std::thread::sleep(std::time::Duration::from_secs(seconds));
+                    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+                });
+            }
+            run::run(&config, UplinkTuning::default(), &stop)?;
+            Ok(())
+        }
         Command::Check { config } => {
             let config = Config::load(&config)?;
             println!(

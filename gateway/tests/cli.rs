@@ -114,3 +114,51 @@ fn status_of_a_stopped_gateway_reads_the_outbox() {
     assert!(shown.contains("last ack     seq 1"), "{shown}");
     assert!(shown.contains("chain head   seq 3"), "{shown}");
 }
+
+#[test]
+fn simulate_drives_emulated_readers_through_a_scenario() {
+    let port = free_port();
+    start_broker(port);
+    let dir = tempfile::tempdir().unwrap();
+    let (_, public) = keygen(dir.path());
+    let id = unique_id("simulate");
+    let acker = Acker::start(port, &id, public);
+    let readers = "[[reader]]\nname = \"uhf\"\nkind = \"uhf-m100\"\nport = \"/dev/ttyUSB9\"\nstation = \"dock\"\n\
+                   [[reader]]\nname = \"fob\"\nkind = \"em4100\"\nport = \"/dev/ttyUSB8\"\nstation = \"dock\"\n";
+    let config = dir.path().join("site.toml");
+    std::fs::write(&config, config_text(id.as_str(), dir.path(), port, readers)).unwrap();
+    let scenario = dir.path().join("demo.scenario");
+    std::fs::write(
+        &scenario,
+        "0 enter urn:epc:id:sgtin:0614141.812345.42 antenna=1\n500ms enter em4100:100086F444\n",
+    )
+    .unwrap();
+    let out = gateway(&[
+        "simulate",
+        "--config",
+        config.to_str().unwrap(),
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--seconds",
+        "4",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    wait_for(std::time::Duration::from_secs(10), || acker.head_seq() >= 2);
+    let state = acker.state.lock().unwrap();
+    let mut tags: Vec<String> = state
+        .accepted
+        .iter()
+        .map(|e| match &e.event().kind {
+            trace_proto::event::EventKind::Object(o) => o.epc_list[0].clone(),
+            other => panic!("{}", other.type_name()),
+        })
+        .collect();
+    tags.sort();
+    assert_eq!(
+        tags,
+        [
+            "urn:epc:id:sgtin:0614141.812345.42",
+            "urn:rfid-trace:uid:em4100:100086F444"
+        ]
+    );
+}
