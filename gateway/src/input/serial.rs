@@ -58,7 +58,7 @@ pub fn run<P: LineProtocol>(
 
 /// Runs `protocol` on the streams `open` makes, named `port` in logs, until `stop` is
 /// set or the pipeline hangs up. Streams must time out reads after about
-/// [`READ_TIMEOUT`].
+/// 10 ms, so timers and `stop` are checked.
 pub fn run_stream<P, S, O>(
     port: &str,
     mut open: O,
