@@ -80,9 +80,15 @@ impl Pipeline {
         }
     }
 
-    /// A read of `tag` (canonical URI) by reader `reader` at `now_ms` (Unix ms); the
-    /// events it makes are staged for [`commit`](Self::commit).
-    pub fn read(&mut self, reader: usize, tag: &str, now_ms: u64) -> Result<(), PipelineError> {
+    /// A read of `tag` (canonical URI) by `antenna` of reader `reader` at `now_ms` (Unix
+    /// ms); the events it makes are staged for [`commit`](Self::commit).
+    pub fn read(
+        &mut self,
+        reader: usize,
+        antenna: u16,
+        tag: &str,
+        now_ms: u64,
+    ) -> Result<(), PipelineError> {
         let at = event_time(now_ms)?;
         self.status.reader_read(reader, at);
         if self.outbox_full() {
@@ -97,6 +103,26 @@ impl Pipeline {
         let Some(&station) = self.reader_station.get(reader) else {
             return Ok(());
         };
+        if let Some(door) = self.stations.get_mut(station)
+            && door.has_direction()
+        {
+            let recalls = &self.recalls;
+            let recalled = || {
+                recalls
+                    .read()
+                    .map(|set| set.is_recalled(tag, None))
+                    .unwrap_or(false)
+            };
+            let events = door.sighting(tag, antenna, now_ms, recalled)?;
+            if events
+                .iter()
+                .any(|e| e.disposition == Some(trace_proto::event::Disposition::Recalled))
+            {
+                tracing::warn!(tag, station = %door.config().name, "RECALLED unit scanned");
+                self.status.recalled(tag, at);
+            }
+            self.staged.extend(events);
+        }
         let Some(Transition::Entered { first_ms, .. }) = self.smoother.read(station, tag, now_ms)
         else {
             return Ok(());
@@ -125,7 +151,13 @@ impl Pipeline {
     /// Advances timers to `now_ms` (tag exits, pack windows that have closed), staging
     /// the events they make.
     pub fn tick(&mut self, now_ms: u64) -> Result<(), PipelineError> {
-        self.smoother.sweep(now_ms);
+        for exit in self.smoother.sweep(now_ms) {
+            if let Transition::Exited { station, tag, .. } = exit
+                && let Some(st) = self.stations.get_mut(station)
+            {
+                st.exit(&tag);
+            }
+        }
         for station in &mut self.stations {
             let events = station.tick(now_ms)?;
             self.staged.extend(events);

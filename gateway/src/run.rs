@@ -163,8 +163,13 @@ pub fn run(
 
 fn handle(pipeline: &mut Pipeline, status: &StatusBoard, event: InputEvent) {
     match event {
-        InputEvent::Read { reader, tag, at_ms } => {
-            if let Err(e) = pipeline.read(reader, &tag, at_ms) {
+        InputEvent::Read {
+            reader,
+            antenna,
+            tag,
+            at_ms,
+        } => {
+            if let Err(e) = pipeline.read(reader, antenna, &tag, at_ms) {
                 log_refusal(&e);
             }
         }

@@ -1,19 +1,23 @@
 //! Business events from tag entries: what a tag arriving at a station means, by the
 //! station's profile (observe, commission, pack, unpack) and business context.
 //!
+//! A door with a [`Direction`] reports a crossing instead of an entry: the first read
+//! on one side's antenna and a later read on the other side's make one ObjectEvent with
+//! the inbound or outbound business step.
+//!
 //! Pack and unpack stations pair items with a container (an SSCC): items whose entry
 //! falls within `window_ms` before or after the container's entry become its children
 //! in one AggregationEvent (ADD when packing, DELETE when unpacking), emitted once the
 //! window has passed. A container with no children produces no event.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use trace_proto::event::{
     Action, AggregationEvent, BizStep, BizTransaction, Disposition, Event, EventKind, EventTime,
     Ilmd, Location, ObjectEvent, SourceDest, SourceDestType, TimeError, TimeZoneOffset,
 };
 
-use crate::config::{LotData, Profile, StationConfig};
+use crate::config::{Direction, LotData, Profile, StationConfig};
 
 const SSCC_PREFIX: &str = "urn:epc:id:sscc:";
 
@@ -25,11 +29,27 @@ struct OpenContainer {
     children: Vec<String>,
 }
 
+/// The side of a door an antenna watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Outside,
+    Inside,
+}
+
+/// A tag at a door: the side first seen, and whether its crossing was reported.
+#[derive(Debug, Clone, Copy)]
+struct Crossing {
+    first: Side,
+    reported: bool,
+}
+
 /// A station and the pairing state of its pack profile.
 #[derive(Debug)]
 pub struct Station {
     config: StationConfig,
     offset: TimeZoneOffset,
+    /// Tags present at a door with a direction, by URI.
+    crossings: HashMap<String, Crossing>,
     /// Items entered recently without a container, oldest first.
     loose: VecDeque<(String, u64)>,
     open: Option<OpenContainer>,
@@ -41,6 +61,7 @@ impl Station {
         Self {
             config,
             offset,
+            crossings: HashMap::new(),
             loose: VecDeque::new(),
             open: None,
         }
@@ -51,14 +72,75 @@ impl Station {
         &self.config
     }
 
+    /// Whether the station reports crossings ([`sighting`](Self::sighting)) rather
+    /// than entries.
+    pub fn has_direction(&self) -> bool {
+        self.config.direction.is_some()
+    }
+
+    /// A read of `tag` on `antenna` at a door with a direction; makes the crossing's
+    /// event once the tag has been seen on both sides. `recalled` is asked only then.
+    pub fn sighting(
+        &mut self,
+        tag: &str,
+        antenna: u16,
+        at_ms: u64,
+        recalled: impl FnOnce() -> bool,
+    ) -> Result<Vec<Event>, TimeError> {
+        let Some(direction) = &self.config.direction else {
+            return Ok(Vec::new());
+        };
+        let Some(side) = side_of(direction, antenna) else {
+            return Ok(Vec::new());
+        };
+        let crossing = match self.crossings.get_mut(tag) {
+            None => {
+                let first = Crossing {
+                    first: side,
+                    reported: false,
+                };
+                self.crossings.insert(tag.to_owned(), first);
+                return Ok(Vec::new());
+            }
+            Some(c) if c.reported || c.first == side => return Ok(Vec::new()),
+            Some(c) => c,
+        };
+        crossing.reported = true;
+        let (step, disposition) = match crossing.first {
+            Side::Outside => direction.inbound.clone(),
+            Side::Inside => direction.outbound.clone(),
+        };
+        let kind = EventKind::Object(ObjectEvent {
+            action: Action::Observe,
+            epc_list: vec![tag.to_owned()],
+            quantity_list: Vec::new(),
+            ilmd: None,
+        });
+        let disposition = if recalled() {
+            Some(Disposition::Recalled)
+        } else {
+            disposition
+        };
+        Ok(vec![self.event_as(kind, at_ms, step, disposition)?])
+    }
+
+    /// The tag has left the station: a later sighting starts a new crossing.
+    pub fn exit(&mut self, tag: &str) {
+        self.crossings.remove(tag);
+    }
+
     /// The events a tag entering at `at_ms` (Unix ms) makes; `recalled` marks a unit on
-    /// the active recall list, whose event then carries disposition `recalled`.
+    /// the active recall list, whose event then carries disposition `recalled`. A door
+    /// with a direction makes none: its events come from [`sighting`](Self::sighting).
     pub fn entry(
         &mut self,
         tag: &str,
         at_ms: u64,
         recalled: bool,
     ) -> Result<Vec<Event>, TimeError> {
+        if self.has_direction() {
+            return Ok(Vec::new());
+        }
         let window_ms = match &self.config.profile {
             Profile::Observe => return self.object(Action::Observe, tag, at_ms, None, recalled),
             Profile::Commission(lot) => {
@@ -159,15 +241,26 @@ impl Station {
 
     /// An event of `kind` with the station's business context.
     fn event(&self, kind: EventKind, at_ms: u64, recalled: bool) -> Result<Event, TimeError> {
+        let disposition = if recalled {
+            Some(Disposition::Recalled)
+        } else {
+            self.config.disposition.clone()
+        };
+        self.event_as(kind, at_ms, self.config.biz_step.clone(), disposition)
+    }
+
+    /// An event of `kind` with the station's context but `biz_step` and `disposition`.
+    fn event_as(
+        &self,
+        kind: EventKind,
+        at_ms: u64,
+        biz_step: BizStep,
+        disposition: Option<Disposition>,
+    ) -> Result<Event, TimeError> {
         let millis = i64::try_from(at_ms).unwrap_or(i64::MAX);
         let mut event = Event::new(kind, EventTime::from_unix_millis(millis)?, self.offset);
         let c = &self.config;
-        event.biz_step = Some(c.biz_step.clone());
-        event.disposition = if recalled {
-            Some(Disposition::Recalled)
-        } else {
-            c.disposition.clone()
-        };
+        event.disposition = disposition;
         event.read_point = Some(location(&c.read_point));
         event.biz_location = c.biz_location.as_deref().map(location);
         event.biz_transactions = c
@@ -185,13 +278,24 @@ impl Station {
             };
             // The configured party is the one this site acts for: goods arrive to it
             // and leave from it.
-            if c.biz_step == BizStep::Receiving {
+            if biz_step == BizStep::Receiving {
                 event.destinations.push(owner);
             } else {
                 event.sources.push(owner);
             }
         }
+        event.biz_step = Some(biz_step);
         Ok(event)
+    }
+}
+
+fn side_of(direction: &Direction, antenna: u16) -> Option<Side> {
+    if antenna == direction.outside_antenna {
+        Some(Side::Outside)
+    } else if antenna == direction.inside_antenna {
+        Some(Side::Inside)
+    } else {
+        None
     }
 }
 

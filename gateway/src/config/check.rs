@@ -9,8 +9,8 @@ use trace_proto::signed::GatewayId;
 
 use super::raw;
 use super::{
-    Checker, ConfigError, GatewayConfig, LotData, ModuleKind, Profile, ReaderConfig, ReaderSource,
-    StationConfig,
+    Checker, ConfigError, Direction, GatewayConfig, LotData, ModuleKind, Profile, ReaderConfig,
+    ReaderSource, StationConfig,
 };
 
 impl Checker<'_> {
@@ -97,7 +97,13 @@ impl Checker<'_> {
                 ));
             }
         };
+        let direction = s
+            .direction
+            .as_ref()
+            .map(|d| self.direction(index, d, &profile))
+            .transpose()?;
         Ok(StationConfig {
+            direction,
             name: s.name.get_ref().clone(),
             profile,
             read_point,
@@ -106,6 +112,53 @@ impl Checker<'_> {
             disposition,
             biz_transaction,
             owning_party,
+        })
+    }
+
+    fn step_and_disposition(
+        &self,
+        step: &Spanned<String>,
+        disposition: Option<&Spanned<String>>,
+        key: &str,
+    ) -> Result<(BizStep, Option<Disposition>), ConfigError> {
+        let biz_step = BizStep::parse(step.get_ref())
+            .map_err(|e| self.invalid(step, &format!("{key}_biz_step"), &e.to_string()))?;
+        let disposition = disposition
+            .map(|d| {
+                Disposition::parse(d.get_ref())
+                    .map_err(|e| self.invalid(d, &format!("{key}_disposition"), &e.to_string()))
+            })
+            .transpose()?;
+        Ok((biz_step, disposition))
+    }
+
+    fn direction(
+        &self,
+        index: usize,
+        d: &Spanned<raw::Direction>,
+        profile: &Profile,
+    ) -> Result<Direction, ConfigError> {
+        let key = format!("station[{index}].direction");
+        if *profile != Profile::Observe {
+            return Err(self.invalid(d, &key, "direction needs profile = \"observe\""));
+        }
+        let raw = d.get_ref();
+        if raw.outside_antenna == raw.inside_antenna {
+            return Err(self.invalid(d, &key, "outside_antenna and inside_antenna must differ"));
+        }
+        Ok(Direction {
+            outside_antenna: raw.outside_antenna,
+            inside_antenna: raw.inside_antenna,
+            inbound: self.step_and_disposition(
+                &raw.inbound_biz_step,
+                raw.inbound_disposition.as_ref(),
+                &format!("{key}.inbound"),
+            )?,
+            outbound: self.step_and_disposition(
+                &raw.outbound_biz_step,
+                raw.outbound_disposition.as_ref(),
+                &format!("{key}.outbound"),
+            )?,
         })
     }
 

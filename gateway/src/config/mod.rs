@@ -215,6 +215,23 @@ pub struct StationConfig {
     pub biz_transaction: Option<(Option<BizTransactionType>, String)>,
     /// Owning party URI (source and destination `owning_party`), if any.
     pub owning_party: Option<String>,
+    /// A door's direction from the order its two antennas see a tag, if configured.
+    pub direction: Option<Direction>,
+}
+
+/// Which way a tag crossed a door, from the antenna that saw it first: outside then
+/// inside is inbound, inside then outside is outbound. A tag seen by one antenna only
+/// has not crossed and makes no event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Direction {
+    /// Antenna on the outside (yard, truck) of the door.
+    pub outside_antenna: u16,
+    /// Antenna on the inside (warehouse) of the door.
+    pub inside_antenna: u16,
+    /// `bizStep` and `disposition` of an inbound crossing (e.g. receiving, in_progress).
+    pub inbound: (BizStep, Option<Disposition>),
+    /// `bizStep` and `disposition` of an outbound crossing (e.g. shipping, in_transit).
+    pub outbound: (BizStep, Option<Disposition>),
 }
 
 mod check;
@@ -240,20 +257,11 @@ impl Config {
             .enumerate()
             .map(|(i, s)| check.station(i, s))
             .collect::<Result<Vec<_>, _>>()?;
-        let by_name: HashMap<&str, usize> = stations
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.name.as_str(), i))
-            .collect();
-        if by_name.len() != stations.len() {
-            let dup = file
-                .station
-                .iter()
-                .enumerate()
-                .find(|(i, s)| by_name.get(s.name.get_ref().as_str()) != Some(i));
-            if let Some((i, s)) = dup {
+        let mut by_name: HashMap<&str, usize> = HashMap::new();
+        for (i, (station, raw)) in stations.iter().zip(&file.station).enumerate() {
+            if by_name.insert(station.name.as_str(), i).is_some() {
                 return Err(check.invalid(
-                    &s.name,
+                    &raw.name,
                     &format!("station[{i}].name"),
                     "duplicate station name",
                 ));

@@ -121,6 +121,18 @@ pub(super) struct Station {
     pub production_date: Option<Spanned<String>>,
     pub expiry_date: Option<Spanned<String>>,
     pub country_of_origin: Option<Spanned<String>>,
+    pub direction: Option<Spanned<Direction>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Direction {
+    pub outside_antenna: u16,
+    pub inside_antenna: u16,
+    pub inbound_biz_step: Spanned<String>,
+    pub inbound_disposition: Option<Spanned<String>>,
+    pub outbound_biz_step: Spanned<String>,
+    pub outbound_disposition: Option<Spanned<String>>,
 }
 
 fn default_profile() -> Spanned<String> {

@@ -103,3 +103,44 @@ fn commission_station_reads_lot_data() {
     let (_, key, _) = invalid(&text);
     assert_eq!(key, "station[0].expiry_date");
 }
+
+#[test]
+fn direction_is_checked() {
+    let with = |direction: &str| {
+        EXAMPLE.replace(
+            "owning_party = \"urn:epc:id:pgln:0614141.00001\"",
+            &format!(
+                "owning_party = \"urn:epc:id:pgln:0614141.00001\"\ndirection = {{ {direction} }}"
+            ),
+        )
+    };
+    let ok = with(
+        "outside_antenna = 1, inside_antenna = 2, inbound_biz_step = \"receiving\", outbound_biz_step = \"shipping\"",
+    );
+    let direction = Config::parse(&ok).unwrap().stations[0]
+        .direction
+        .clone()
+        .unwrap();
+    assert_eq!(direction.inbound, (BizStep::Receiving, None));
+    let same = with(
+        "outside_antenna = 1, inside_antenna = 1, inbound_biz_step = \"receiving\", outbound_biz_step = \"shipping\"",
+    );
+    assert_eq!(invalid(&same).1, "station[0].direction");
+    let typo = with(
+        "outside_antenna = 1, inside_antenna = 2, inbound_biz_step = \"receiving\", outbound_biz_step = \"shiping\"",
+    );
+    assert_eq!(invalid(&typo).1, "station[0].direction.outbound_biz_step");
+}
+
+#[test]
+fn duplicate_station_names_are_refused() {
+    let text = EXAMPLE.replace(
+        "name = \"pack-1\"\nprofile",
+        "name = \"dock-1-out\"\nprofile",
+    );
+    let (_, key, message) = invalid(&text);
+    assert_eq!(
+        (key.as_str(), message.as_str()),
+        ("station[1].name", "duplicate station name")
+    );
+}

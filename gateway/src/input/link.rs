@@ -54,6 +54,7 @@ impl LineProtocol for LinkProtocol {
                 ToGateway::TagRead(read) => match tag_uri(&read.tag) {
                     Ok(tag) => out.push(InputEvent::Read {
                         reader,
+                        antenna: u16::from(read.antenna),
                         tag,
                         at_ms: unix_ms(),
                     }),

@@ -37,6 +37,7 @@ impl LlrpProtocol {
                 SessionEvent::Tag(report) => match epc_uri(&report.epc) {
                     Some(tag) => InputEvent::Read {
                         reader,
+                        antenna: report.antenna.unwrap_or(0),
                         tag,
                         at_ms: unix_ms(),
                     },

@@ -25,6 +25,8 @@ pub enum InputEvent {
     Read {
         /// Reader index (configuration order).
         reader: usize,
+        /// Antenna of the reader (0: single-antenna or not reported).
+        antenna: u16,
         /// Canonical tag URI.
         tag: String,
         /// Wall-clock time of the read, Unix ms.

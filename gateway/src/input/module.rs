@@ -36,6 +36,7 @@ impl<D: SerialDriver, F: Fn() -> D> ModuleProtocol<D, F> {
             ReaderEvent::Tag(sighting) => match tag_uri(&sighting.tag) {
                 Ok(tag) => InputEvent::Read {
                     reader,
+                    antenna: u16::from(sighting.antenna),
                     tag,
                     at_ms: unix_ms(),
                 },

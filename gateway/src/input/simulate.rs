@@ -37,6 +37,7 @@ pub fn run(
         if events
             .send(InputEvent::Read {
                 reader,
+                antenna: 0,
                 tag,
                 at_ms: unix_ms(),
             })

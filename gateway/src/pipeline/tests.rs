@@ -52,7 +52,7 @@ fn read(
     tag: &str,
     now_ms: u64,
 ) -> Result<Vec<SignedEvent>, PipelineError> {
-    p.read(reader, tag, now_ms)?;
+    p.read(reader, 0, tag, now_ms)?;
     p.commit()
 }
 
@@ -198,7 +198,7 @@ fn a_burst_of_reads_is_committed_in_one_chained_write() {
     let rig = Rig::new();
     let (mut p, outbox) = rig.pipeline(1 << 20);
     for n in 1..=50 {
-        p.read(0, &tag(n), T0 + n).unwrap();
+        p.read(0, 0, &tag(n), T0 + n).unwrap();
     }
     assert_eq!(
         (p.staged(), outbox.usage().events),

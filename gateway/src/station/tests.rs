@@ -120,3 +120,54 @@ fn unpack_deletes() {
     let events = unpack.tick(5_000).unwrap();
     assert!(matches!(&events[0].kind, EventKind::Aggregation(a) if a.action == Action::Delete));
 }
+
+fn door() -> Station {
+    let text = EXAMPLE.replace(
+        "owning_party = \"urn:epc:id:pgln:0614141.00001\"",
+        "owning_party = \"urn:epc:id:pgln:0614141.00001\"\n\
+         direction = { outside_antenna = 1, inside_antenna = 2, \
+         inbound_biz_step = \"receiving\", inbound_disposition = \"in_progress\", \
+         outbound_biz_step = \"shipping\", outbound_disposition = \"in_transit\" }",
+    );
+    let config = Config::parse(&text).unwrap();
+    Station::new(config.stations[0].clone(), TimeZoneOffset::UTC)
+}
+
+#[test]
+fn antenna_order_gives_the_direction_of_a_crossing() {
+    let mut door = door();
+    assert!(
+        door.entry(ITEM_A, 0, false).unwrap().is_empty(),
+        "entries make no event at a door"
+    );
+    // A: outside (1) then inside (2): inbound. B: inside then outside: outbound.
+    assert!(door.sighting(ITEM_A, 1, 0, || false).unwrap().is_empty());
+    assert!(door.sighting(ITEM_A, 1, 10, || false).unwrap().is_empty());
+    let inbound = door.sighting(ITEM_A, 2, 20, || false).unwrap();
+    assert_eq!(inbound[0].biz_step, Some(BizStep::Receiving));
+    assert_eq!(inbound[0].disposition, Some(Disposition::InProgress));
+    assert_eq!(
+        inbound[0].destinations.len(),
+        1,
+        "received by the owning party"
+    );
+    assert!(
+        door.sighting(ITEM_A, 1, 30, || false).unwrap().is_empty(),
+        "one crossing, one event"
+    );
+
+    door.sighting(ITEM_B, 2, 0, || false).unwrap();
+    let outbound = door.sighting(ITEM_B, 1, 40, || true).unwrap();
+    assert_eq!(outbound[0].biz_step, Some(BizStep::Shipping));
+    assert_eq!(outbound[0].disposition, Some(Disposition::Recalled));
+    assert_eq!(outbound[0].event_time.unix_millis(), 40);
+
+    // A tag seen on one side only has not crossed; an unknown antenna is ignored.
+    assert!(door.sighting(ITEM_C, 1, 0, || false).unwrap().is_empty());
+    assert!(door.sighting(ITEM_C, 3, 5, || false).unwrap().is_empty());
+    // After it leaves, the same tag can cross again.
+    door.exit(ITEM_A);
+    door.sighting(ITEM_A, 2, 100, || false).unwrap();
+    let back = door.sighting(ITEM_A, 1, 110, || false).unwrap();
+    assert_eq!(back[0].biz_step, Some(BizStep::Shipping));
+}
