@@ -250,8 +250,11 @@ fn firmware_link_frames_after_garbage_become_events() {
     corrupted[4] ^= 0x40;
     bytes.extend(corrupted);
     bytes.extend(frame(2, &read));
-    // Wait until the gateway has the port open, then send.
-    std::thread::sleep(Duration::from_millis(300));
+    // Until the gateway opens the terminal in raw mode, the line discipline would cook
+    // and echo the bytes.
+    wait_for(Duration::from_secs(10), || {
+        local_status(dir.path()).is_some_and(|s| s.readers[0].state != "Absent")
+    });
     master.write_all(&bytes).unwrap();
     wait_for(Duration::from_secs(20), || acker.head_seq() >= 1);
     std::thread::sleep(Duration::from_millis(300));
@@ -309,4 +312,48 @@ fn llrp_reader_over_tcp_reports_one_event_per_tag_and_is_reconnected_after_hangi
     });
     gateway.stop();
     server.stop().unwrap();
+}
+
+#[test]
+fn a_reader_flooding_garbage_does_not_stop_the_gateway() {
+    let port = free_port();
+    start_broker(port);
+    let dir = tempfile::tempdir().unwrap();
+    let (_, public) = keygen(dir.path());
+    let id = unique_id("flood");
+    let acker = Acker::start(port, &id, public);
+    let (master, path) = openpty();
+    let gateway = start_gateway(
+        dir.path(),
+        id.as_str(),
+        port,
+        &reader("fob", "em4100", &path),
+    );
+    // Until the gateway opens the terminal in raw mode, the line discipline would cook
+    // and echo the bytes.
+    wait_for(Duration::from_secs(10), || {
+        local_status(dir.path()).is_some_and(|s| s.readers[0].state == "Ready")
+    });
+    // 512 KiB of noise that keeps looking like the start of a frame, then the EM4100
+    // frame of readers.md.
+    let writer = std::thread::spawn(move || {
+        let mut master = master;
+        let mut noise = Vec::with_capacity(512 * 1024);
+        let mut x = 0x9E37_79B9u32;
+        while noise.len() < 512 * 1024 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            noise.extend_from_slice(&[0x02, (x & 0xFF) as u8, b'F', 0x03]);
+        }
+        for chunk in noise.chunks(4096) {
+            master.write_all(chunk).unwrap();
+        }
+        master.write_all(b"\x02100086F44426\x03").unwrap();
+        master
+    });
+    wait_for(Duration::from_secs(60), || acker.head_seq() >= 1);
+    let _master = writer.join().unwrap();
+    assert_eq!(epcs(&acker), ["urn:rfid-trace:uid:em4100:100086F444"]);
+    gateway.stop();
 }

@@ -96,6 +96,13 @@ pub fn run_stream<P, S, O>(
         tracing::info!(port, "reader connection open");
         backoff = MIN_BACKOFF;
         protocol.reset();
+        let opened = InputEvent::State {
+            reader,
+            state: ReaderState::Initialising,
+        };
+        if events.send(opened).is_err() {
+            return;
+        }
         match pump(&mut line, &mut protocol, events, stop) {
             Pump::Stopped => return,
             Pump::PortFailed(e) => {
