@@ -1,0 +1,108 @@
+//! Reader inputs, one thread each, all reporting into one channel the pipeline reads:
+//! the firmware link ([`link`]), reader modules driven directly ([`module`]), both over
+//! serial ports ([`serial`]) that reconnect with back-off when unplugged, fixed UHF
+//! readers over LLRP ([`llrp`]), and generated reads ([`simulate`]).
+
+pub mod link;
+pub mod llrp;
+pub mod module;
+pub mod serial;
+pub mod simulate;
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::sync::mpsc::SyncSender;
+use std::thread::JoinHandle;
+
+use trace_proto::link::ReaderState;
+
+use crate::config::{ModuleKind, ReaderConfig, ReaderSource};
+
+/// What an input reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputEvent {
+    /// A tag was read.
+    Read {
+        /// Reader index (configuration order).
+        reader: usize,
+        /// Antenna of the reader (0: single-antenna or not reported).
+        antenna: u16,
+        /// Canonical tag URI.
+        tag: String,
+        /// Wall-clock time of the read, Unix ms.
+        at_ms: u64,
+    },
+    /// The reader's condition changed.
+    State {
+        /// Reader index.
+        reader: usize,
+        /// New condition.
+        state: ReaderState,
+    },
+    /// The reader misbehaved (bad frame, module error, undecodable tag).
+    Fault {
+        /// Reader index.
+        reader: usize,
+    },
+}
+
+/// Wall-clock now in Unix ms.
+pub fn unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Starts the thread of reader `index`.
+pub fn spawn(
+    index: usize,
+    reader: &ReaderConfig,
+    events: SyncSender<InputEvent>,
+    stop: Arc<AtomicBool>,
+) -> std::io::Result<JoinHandle<()>> {
+    let name = format!("reader-{}", reader.name);
+    let source = reader.source.clone();
+    std::thread::Builder::new()
+        .name(name)
+        .spawn(move || match source {
+            ReaderSource::Simulate {
+                interval_ms,
+                count,
+                product,
+            } => simulate::run(index, interval_ms, count, &product, &events, &stop),
+            ReaderSource::Llrp {
+                address,
+                keepalive_ms,
+            } => llrp::run(index, &address, keepalive_ms, &events, &stop),
+            ReaderSource::Link { port, baud } => {
+                serial::run(&port, baud, link::LinkProtocol::new(index), &events, &stop);
+            }
+            ReaderSource::Module { kind, port, baud } => match kind {
+                ModuleKind::Em4100 => serial::run(
+                    &port,
+                    baud,
+                    module::ModuleProtocol::new(index, trace_firmware::em4100::Em4100::new),
+                    &events,
+                    &stop,
+                ),
+                ModuleKind::Pn532 => serial::run(
+                    &port,
+                    baud,
+                    module::ModuleProtocol::new(index, || {
+                        trace_firmware::pn532::Pn532::new(Default::default())
+                    }),
+                    &events,
+                    &stop,
+                ),
+                ModuleKind::UhfM100 => serial::run(
+                    &port,
+                    baud,
+                    module::ModuleProtocol::new(index, || {
+                        trace_firmware::m100::M100::new(Default::default())
+                    }),
+                    &events,
+                    &stop,
+                ),
+            },
+        })
+}

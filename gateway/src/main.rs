@@ -1,0 +1,201 @@
+//! `trace-gateway`: the command line of the rfid-trace edge gateway.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use trace_emulators::Scenario;
+use trace_gateway::config::Config;
+use trace_gateway::outbox::{Outbox, SledOutbox};
+use trace_gateway::status::{LocalStatus, status_file_path};
+use trace_gateway::uplink::UplinkTuning;
+use trace_gateway::{emulated, keyfile, run};
+
+/// rfid-trace edge gateway: tag reads in, signed EPCIS events out over MQTT.
+#[derive(Parser)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate the gateway's ed25519 signing key (mode 0600; never overwrites) and
+    /// print its public key for enrollment.
+    Keygen {
+        /// Where to write the key.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Run the gateway: read tags, sign events, publish them until the server acks.
+    Run {
+        /// The TOML configuration (see examples/dock-door.toml).
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Show queue depth, last ack, chain head, alarms and readers.
+    Status {
+        /// The TOML configuration of the gateway to inspect.
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Rehearse a site: run the gateway with its serial modules and LLRP readers replaced
+    /// by byte-exact emulators acting out a scenario file (tags entering and leaving,
+    /// line faults); events go to the configured broker as in production.
+    Simulate {
+        /// The TOML configuration.
+        #[arg(long)]
+        config: PathBuf,
+        /// Scenario file, one step per line: `<time> <action> [arguments]`, e.g.
+        /// `0 enter urn:epc:id:sgtin:0614141.812345.6789 antenna=1`, `2s leave …`.
+        #[arg(long)]
+        scenario: PathBuf,
+        /// Stop after this many seconds (default: run until killed).
+        #[arg(long)]
+        seconds: Option<u64>,
+    },
+    /// Check a configuration file and exit.
+    Check {
+        /// The TOML configuration.
+        #[arg(long)]
+        config: PathBuf,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Keygen { out } => {
+            let key = keyfile::generate(&out)?;
+            let public: String = key
+                .verifying_key()
+                .to_bytes()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            println!("wrote {}", out.display());
+            println!("public key: {public}");
+            Ok(())
+        }
+        Command::Run { config } => {
+            let config = Config::load(&config)?;
+            let stop = Arc::new(AtomicBool::new(false));
+            run::run(&config, UplinkTuning::default(), &stop)?;
+            Ok(())
+        }
+        Command::Status { config } => status(&Config::load(&config)?),
+        Command::Simulate {
+            config,
+            scenario,
+            seconds,
+        } => {
+            let mut config = Config::load(&config)?;
+            let text = std::fs::read_to_string(&scenario)
+                .with_context(|| format!("cannot read {}", scenario.display()))?;
+            let scenario = Scenario::parse(&text)
+                .with_context(|| format!("scenario {}", scenario.display()))?;
+            let _emulators = emulated::emulate_readers(&mut config, &scenario)?;
+            let stop = Arc::new(AtomicBool::new(false));
+            if let Some(seconds) = seconds {
+                let stop = stop.clone();
+                std::thread::spawn(move || {
+                    std::thread::sleep(std::time::Duration::from_secs(seconds));
+                    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+                });
+            }
+            run::run(&config, UplinkTuning::default(), &stop)?;
+            Ok(())
+        }
+        Command::Check { config } => {
+            let config = Config::load(&config)?;
+            println!(
+                "ok: gateway {}, {} readers, {} stations",
+                config.gateway.id,
+                config.readers.len(),
+                config.stations.len()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Prints the outbox's own numbers when the gateway is stopped, and the status file
+/// the running gateway writes otherwise (the running gateway holds the outbox lock).
+fn status(config: &Config) -> anyhow::Result<()> {
+    let outbox_path = &config.gateway.outbox;
+    if outbox_path.exists()
+        && let Ok(outbox) = SledOutbox::open(outbox_path, config.gateway.outbox_budget_bytes)
+    {
+        let usage = outbox.usage();
+        let head = outbox.head();
+        println!("gateway      {} (not running)", config.gateway.id);
+        println!(
+            "queue depth  {} events, {} of {} bytes",
+            usage.events, usage.bytes, usage.budget
+        );
+        println!("last ack     seq {}", outbox.acked());
+        match head {
+            Some(h) => println!("chain head   seq {} hash {}", h.seq, h.hash),
+            None => println!("chain head   none (no events yet)"),
+        }
+        return Ok(());
+    }
+    let path = status_file_path(outbox_path);
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "no status file at {} (has the gateway run?)",
+            path.display()
+        )
+    })?;
+    let s: LocalStatus = serde_json::from_str(&text).context("status file does not parse")?;
+    println!(
+        "gateway      {} (running; status written at unix ms {})",
+        s.gateway_id, s.written_unix_ms
+    );
+    println!(
+        "broker       {}",
+        if s.connected {
+            "connected"
+        } else {
+            "DISCONNECTED"
+        }
+    );
+    println!(
+        "queue depth  {} events, {} of {} bytes",
+        s.queue_depth, s.outbox_bytes, s.outbox_budget
+    );
+    println!("last ack     seq {}", s.last_ack_seq);
+    println!(
+        "chain head   seq {} hash {}",
+        s.chain_head_seq,
+        s.chain_head_hash.as_deref().unwrap_or("-")
+    );
+    if s.outbox_full {
+        println!(
+            "ALARM        outbox full: {} reads refused",
+            s.refused_reads
+        );
+    }
+    if let Some(tag) = &s.last_recalled {
+        println!(
+            "ALARM        {} recalled units scanned, last {tag}",
+            s.recalled_units
+        );
+    }
+    for r in &s.readers {
+        println!(
+            "reader       {} ({}) {} reads {} errors {}",
+            r.name, r.kind, r.state, r.reads, r.errors
+        );
+    }
+    Ok(())
+}
