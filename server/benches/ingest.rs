@@ -66,10 +66,20 @@ async fn gateway(port: u16, id: GatewayId, events: Vec<SignedEvent>) -> Duration
         .set_max_packet_size(16 << 20, 16 << 20)
         .set_inflight(200);
     let (client, mut event_loop) = AsyncClient::new(options, 4096);
+    // A loaded machine (CI runs this once in debug beside other work) may take longer than
+    // rumqttc's 5 s to connect: wait longer, and only start the clock once subscribed.
+    event_loop.network_options.set_connection_timeout(60);
     client
         .subscribe(gateway_topic(&id, GatewayTopic::Ack), QoS::AtLeastOnce)
         .await
         .unwrap();
+    loop {
+        match event_loop.poll().await {
+            Ok(Event::Incoming(Packet::SubAck(_))) => break,
+            Ok(_) => {}
+            Err(e) => panic!("gateway {} cannot connect: {e}", id.as_str()),
+        }
+    }
     let topic = gateway_topic(&id, GatewayTopic::Events);
     let last = events.last().unwrap().seq();
     let batches = split_batch(&events, payload_budget(&topic)).unwrap();
@@ -85,7 +95,11 @@ async fn gateway(port: u16, id: GatewayId, events: Vec<SignedEvent>) -> Duration
         }
     });
     loop {
-        if let Event::Incoming(Packet::Publish(p)) = event_loop.poll().await.unwrap()
+        let event = event_loop
+            .poll()
+            .await
+            .unwrap_or_else(|e| panic!("gateway {} lost the broker: {e}", id.as_str()));
+        if let Event::Incoming(Packet::Publish(p)) = event
             && let Ok(Payload::Ack(ack)) = Payload::decode(&p.payload)
             && ack.highest_contiguous_seq >= last
         {
@@ -95,11 +109,15 @@ async fn gateway(port: u16, id: GatewayId, events: Vec<SignedEvent>) -> Duration
 }
 
 fn main() {
+    let measuring = std::env::args().any(|a| a == "--bench");
     let args: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
-    let total = args.first().copied().unwrap_or(200_000);
+    let total = args
+        .first()
+        .copied()
+        .unwrap_or(if measuring { 200_000 } else { 2_000 });
     let gateways = args.get(1).copied().unwrap_or(8);
     let per_gateway = total / gateways;
     let chains: Vec<_> = std::thread::scope(|s| {
