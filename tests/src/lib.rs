@@ -4,3 +4,5 @@
 //! workspace-level data tests live with each crate today. `tests/qemu_firmware.rs`
 //! boots the QEMU board's firmware image against the reader emulators
 //! (`hardware/README.md`).
+
+pub mod fuzz;
