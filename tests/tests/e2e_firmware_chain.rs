@@ -1,0 +1,170 @@
+//! The whole chain as deployed, every part its own OS process: the QEMU board's
+//! firmware reads the emulated EM4100 and M100 modules on its reader UARTs and sends
+//! link frames over its gateway UART, a pseudo-terminal that the `trace-gateway run`
+//! binary opens as its serial port (`kind = "link"`); the gateway signs the reads and
+//! publishes them over MQTT, once to the system Mosquitto and once to the
+//! `trace-server` binary's embedded broker; the server stores them and answers over
+//! HTTP. Asserted through the API: each tag's backward trace holds one observation with
+//! the station's read point and business step, signed by that gateway; a recall of the
+//! UHF unit lists it, and the gateway receives the recall list.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::SocketAddr;
+
+use serde_json::json;
+use trace_emulators::em4100::Em4100Reader;
+use trace_emulators::m100::M100;
+use trace_tests::gateway::GatewaySite;
+use trace_tests::http::{SUPERVISOR_TOKEN, encode};
+use trace_tests::net::{MOSQUITTO, require_mosquitto};
+use trace_tests::qemu::{GatewayUart, QemuBoard};
+use trace_tests::scenes::{EPC_URI, FOB_URI, Module, show_fob, show_uhf_tag, wait_for_inventory};
+use trace_tests::scratch::{Scratch, unique};
+use trace_tests::server::{Broker, Server};
+use trace_tests::wait::LIVENESS;
+
+const READ_POINT: &str = "urn:epc:id:sgln:0614141.00777.0";
+const PARTY: &str = "urn:epc:id:pgln:0614141.00001";
+
+/// The gateway's readers and station: the board on the pty, a receiving dock.
+fn site_body(pty: &str) -> String {
+    format!(
+        r#"[smoothing]
+dwell_ms = 0
+exit_ms = 1000
+
+[[reader]]
+name = "board"
+kind = "link"
+port = "{pty}"
+station = "dock-in"
+
+[[station]]
+name = "dock-in"
+profile = "observe"
+read_point = "{READ_POINT}"
+biz_location = "{READ_POINT}"
+biz_step = "receiving"
+disposition = "in_progress"
+"#
+    )
+}
+
+/// Runs the chain against `broker` and asserts what the API answers.
+fn firmware_chain(test: &str, broker: Broker) {
+    let scratch = Scratch::new(test).unwrap();
+    let server = Server::start(
+        &scratch.join("server-data"),
+        &broker,
+        &scratch.join("server.log"),
+    )
+    .unwrap();
+    let broker_addr: SocketAddr = match broker {
+        Broker::External(_) => MOSQUITTO.parse().unwrap(),
+        Broker::Embedded(_) => server.mqtt().unwrap(),
+    };
+
+    let mut fob_reader = Module::start(Em4100Reader::default()).unwrap();
+    let mut uhf_reader = Module::start(M100::default()).unwrap();
+    let readers = [
+        fob_reader.server.local_addr(),
+        uhf_reader.server.local_addr(),
+    ];
+    let mut board = QemuBoard::boot(GatewayUart::Pty, readers).unwrap();
+    let pty = board.gateway_pty(LIVENESS).unwrap();
+
+    let id = unique("e2e-board");
+    let site = GatewaySite::create(
+        scratch.path(),
+        &id,
+        broker_addr,
+        &site_body(&pty.display().to_string()),
+    )
+    .unwrap();
+    server.enrol(&id, site.public_key(), PARTY).unwrap();
+    let mut gateway = site.run().unwrap();
+    // The link is open before any tag shows: QEMU drops what its UART sends while no
+    // one holds the pty, as a serial line with nothing plugged in would.
+    site.wait_reader_open(&mut gateway, "board", LIVENESS)
+        .unwrap();
+    wait_for_inventory(&uhf_reader, LIVENESS).unwrap();
+
+    show_fob(&mut fob_reader, 4, 0);
+    show_uhf_tag(&mut uhf_reader, &[-60, -48, -55]).unwrap();
+
+    server
+        .wait_chain_head(&id, 2, LIVENESS, || {
+            gateway.check_running("the reads were on their way")?;
+            board.check_running()
+        })
+        .unwrap();
+
+    for tag in [FOB_URI, EPC_URI] {
+        let hops = server.hops_signed_by(tag, &id).unwrap();
+        assert_eq!(hops.len(), 1, "one observation of {tag}: {hops:#?}");
+        let hop = &hops[0];
+        assert_eq!(hop["read_point"], READ_POINT, "{hop:#}");
+        assert_eq!(hop["biz_location"], READ_POINT, "{hop:#}");
+        assert_eq!(hop["biz_step"], "receiving", "{hop:#}");
+        assert_eq!(hop["disposition"], "in_progress", "{hop:#}");
+        assert_eq!(hop["party"], PARTY, "the gateway's operator: {hop:#}");
+    }
+
+    let answer = server
+        .api()
+        .post(
+            "/api/v1/recalls",
+            Some(SUPERVISOR_TOKEN),
+            &json!({ "codes": [EPC_URI], "reason": "e2e: contaminated lot" }),
+        )
+        .unwrap();
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    let recall = answer.body["id"].as_str().unwrap().to_owned();
+    let shown = server
+        .api()
+        .get(
+            &format!("/api/v1/recalls/{}", encode(&recall)),
+            Some(SUPERVISOR_TOKEN),
+        )
+        .unwrap();
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    let units = shown.body["units"].as_array().unwrap();
+    let unit = units
+        .iter()
+        .find(|unit| unit["id"] == EPC_URI)
+        .unwrap_or_else(|| panic!("the recall lists {EPC_URI}: {:#}", shown.body));
+    assert_eq!(unit["location"], READ_POINT, "{unit:#}");
+    assert!(
+        unit["recalls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == recall.as_str()),
+        "{unit:#}"
+    );
+    // The server publishes the recall list; the gateway keeps it to flag scans.
+    site.wait_status(
+        &mut gateway,
+        "the gateway to receive the recall list",
+        LIVENESS,
+        |s| s["recall_identifiers"].as_u64().unwrap_or(0) >= 1,
+    )
+    .unwrap();
+}
+
+#[test]
+fn firmware_reads_reach_the_api_through_the_system_mosquitto() {
+    require_mosquitto().unwrap();
+    firmware_chain(
+        "firmware-mosquitto",
+        Broker::External(format!("mqtt://{MOSQUITTO}")),
+    );
+}
+
+#[test]
+fn firmware_reads_reach_the_api_through_the_embedded_broker() {
+    firmware_chain(
+        "firmware-embedded",
+        Broker::Embedded("127.0.0.1:0".parse().unwrap()),
+    );
+}
