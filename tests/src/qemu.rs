@@ -19,7 +19,7 @@ use crate::wait::wait_for;
 const BOARD_DIR: &str = "../hardware/qemu-lm3s6965";
 const BOARD_BIN: &str = "trace-board-qemu-lm3s6965";
 const QEMU: &str = "qemu-system-arm";
-/// What QEMU prints on stderr for a `-serial pty` UART.
+/// What QEMU prints on stdout for a `-serial pty` UART.
 const PTY_LINE: &str = "char device redirected to ";
 
 /// Where the board's gateway UART (UART0) goes.
@@ -90,7 +90,7 @@ pub fn require_qemu() -> Result<()> {
 #[derive(Debug)]
 pub struct QemuBoard {
     child: Child,
-    stderr: Arc<Mutex<String>>,
+    output: Arc<Mutex<String>>,
 }
 
 impl QemuBoard {
@@ -115,30 +115,27 @@ impl QemuBoard {
             socket_uart(&mut command, i + 1, addr);
         }
         command.arg("-kernel").arg(&image);
-        command.stdin(Stdio::null()).stdout(Stdio::null());
-        command.stderr(Stdio::piped());
+        command.stdin(Stdio::null());
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = command
             .spawn()
             .map_err(E2eError::io("starting qemu-system-arm"))?;
-        let stderr = Arc::new(Mutex::new(String::new()));
-        if let Some(pipe) = child.stderr.take() {
-            let sink = Arc::clone(&stderr);
-            std::thread::spawn(move || {
-                for line in BufReader::new(pipe).lines().map_while(std::io::Result::ok) {
-                    let mut text = sink.lock().unwrap_or_else(PoisonError::into_inner);
-                    text.push_str(&line);
-                    text.push('\n');
-                }
-            });
+        let output = Arc::new(Mutex::new(String::new()));
+        // QEMU names the pty on stdout, its errors on stderr: one log of both.
+        if let Some(pipe) = child.stdout.take() {
+            collect(pipe, &output);
         }
-        Ok(Self { child, stderr })
+        if let Some(pipe) = child.stderr.take() {
+            collect(pipe, &output);
+        }
+        Ok(Self { child, output })
     }
 
     /// The pseudo-terminal QEMU opened for UART0 ([`GatewayUart::Pty`]).
     pub fn gateway_pty(&mut self, timeout: Duration) -> Result<PathBuf> {
         wait_for("QEMU to name its UART0 pseudo-terminal", timeout, || {
             self.check_running()?;
-            let text = self.stderr();
+            let text = self.output();
             Ok(text
                 .lines()
                 .find_map(|line| line.split(PTY_LINE).nth(1))
@@ -155,7 +152,7 @@ impl QemuBoard {
             Ok(Some(status)) => Err(E2eError::Exited {
                 name: format!("{QEMU} ({status})"),
                 what: "the board was needed".to_owned(),
-                log_tail: self.stderr(),
+                log_tail: self.output(),
             }),
             Err(e) => Err(E2eError::io("checking on QEMU")(e)),
         }
@@ -166,19 +163,31 @@ impl QemuBoard {
         wait_for("the firmware to exit QEMU", timeout, || {
             Ok(match self.child.try_wait() {
                 Ok(Some(status)) => Ok(status),
-                Ok(None) => Err(self.stderr()),
+                Ok(None) => Err(self.output()),
                 Err(e) => return Err(E2eError::io("waiting for QEMU")(e)),
             })
         })
     }
 
-    /// What QEMU printed on stderr so far.
-    pub fn stderr(&self) -> String {
-        self.stderr
+    /// What QEMU printed so far (stdout and stderr).
+    pub fn output(&self) -> String {
+        self.output
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
+}
+
+/// Appends the lines of `pipe` to `sink` on a thread of its own.
+fn collect(pipe: impl std::io::Read + Send + 'static, sink: &Arc<Mutex<String>>) {
+    let sink = Arc::clone(sink);
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(std::io::Result::ok) {
+            let mut text = sink.lock().unwrap_or_else(PoisonError::into_inner);
+            text.push_str(&line);
+            text.push('\n');
+        }
+    });
 }
 
 fn socket_uart(command: &mut Command, index: usize, addr: SocketAddr) {

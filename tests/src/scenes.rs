@@ -25,7 +25,7 @@ pub const EPC: [u8; 12] = [
     0x30, 0x75, 0x1F, 0xEB, 0x70, 0x5C, 0x59, 0x04, 0xE3, 0xD5, 0x0D, 0x70,
 ];
 /// The M100 example tag's identity inside the system.
-pub const EPC_URI: &str = "urn:epc:id:sgtin:0614141.812345.6789";
+pub const EPC_URI: &str = "urn:epc:id:sgtin:4717276.094564.21002259824";
 
 /// An emulator behind a TCP server, with the emulated time its last scene ended at.
 #[derive(Debug)]

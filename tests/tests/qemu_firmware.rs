@@ -208,6 +208,6 @@ fn power_off(board: &mut QemuBoard, gateway: &mut Gateway) {
     assert!(
         status.success(),
         "QEMU exit status {status}: {}",
-        board.stderr()
+        board.output()
     );
 }
