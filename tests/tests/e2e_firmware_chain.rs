@@ -18,7 +18,7 @@ use trace_tests::gateway::GatewaySite;
 use trace_tests::http::{SUPERVISOR_TOKEN, encode};
 use trace_tests::net::{MOSQUITTO, require_mosquitto};
 use trace_tests::qemu::{GatewayUart, QemuBoard};
-use trace_tests::scenes::{EPC_URI, FOB_URI, Module, show_fob, show_uhf_tag, wait_for_inventory};
+use trace_tests::scenes::{Module, RunTags, show_fob, show_uhf_tag, wait_for_inventory};
 use trace_tests::scratch::{Scratch, unique};
 use trace_tests::server::{Broker, Server};
 use trace_tests::wait::LIVENESS;
@@ -64,6 +64,7 @@ fn firmware_chain(test: &str, broker: Broker) {
         Broker::Embedded(_) => server.mqtt().unwrap(),
     };
 
+    let tags = RunTags::new();
     let mut fob_reader = Module::start(Em4100Reader::default()).unwrap();
     let mut uhf_reader = Module::start(M100::default()).unwrap();
     let readers = [
@@ -89,8 +90,8 @@ fn firmware_chain(test: &str, broker: Broker) {
         .unwrap();
     wait_for_inventory(&uhf_reader, LIVENESS).unwrap();
 
-    show_fob(&mut fob_reader, 4, 0);
-    show_uhf_tag(&mut uhf_reader, &[-60, -48, -55]).unwrap();
+    show_fob(&mut fob_reader, tags.fob, 4, 0);
+    show_uhf_tag(&mut uhf_reader, &tags.epc, &[-60, -48, -55]).unwrap();
 
     server
         .wait_chain_head(&id, 2, LIVENESS, || {
@@ -99,7 +100,8 @@ fn firmware_chain(test: &str, broker: Broker) {
         })
         .unwrap();
 
-    for tag in [FOB_URI, EPC_URI] {
+    let (fob_uri, epc_uri) = (tags.fob_uri().unwrap(), tags.epc_uri().unwrap());
+    for tag in [&fob_uri, &epc_uri] {
         let hops = server.hops_signed_by(tag, &id).unwrap();
         assert_eq!(hops.len(), 1, "one observation of {tag}: {hops:#?}");
         let hop = &hops[0];
@@ -115,7 +117,7 @@ fn firmware_chain(test: &str, broker: Broker) {
         .post(
             "/api/v1/recalls",
             Some(SUPERVISOR_TOKEN),
-            &json!({ "codes": [EPC_URI], "reason": "e2e: contaminated lot" }),
+            &json!({ "codes": [epc_uri], "reason": "e2e: contaminated lot" }),
         )
         .unwrap();
     assert_eq!(answer.status, 201, "{}", answer.body);
@@ -131,8 +133,8 @@ fn firmware_chain(test: &str, broker: Broker) {
     let units = shown.body["units"].as_array().unwrap();
     let unit = units
         .iter()
-        .find(|unit| unit["id"] == EPC_URI)
-        .unwrap_or_else(|| panic!("the recall lists {EPC_URI}: {:#}", shown.body));
+        .find(|unit| unit["id"] == epc_uri)
+        .unwrap_or_else(|| panic!("the recall lists {epc_uri}: {:#}", shown.body));
     assert_eq!(unit["location"], READ_POINT, "{unit:#}");
     assert!(
         unit["recalls"]

@@ -86,8 +86,8 @@ fn em4100_and_m100_reads_reach_the_gateway_de_bounced() {
     // One presence per module: four fob frames, the first damaged (one checksum
     // error, three reads), and three UHF rounds, the strongest at -48 dBm.
     wait_for_inventory(&uhf_reader, LIVENESS).unwrap();
-    show_fob(&mut fob_reader, 4, 1);
-    show_uhf_tag(&mut uhf_reader, &[-60, -48, -55]).unwrap();
+    show_fob(&mut fob_reader, FOB, 4, 1);
+    show_uhf_tag(&mut uhf_reader, &EPC, &[-60, -48, -55]).unwrap();
     let mut heartbeats = Vec::new();
     let mut reads = [
         next_tag_read(&mut gateway, &mut heartbeats),
@@ -102,7 +102,7 @@ fn em4100_and_m100_reads_reach_the_gateway_de_bounced() {
     let fob_first = reads[0].clone();
 
     // The fob again after its record closed: a new presence, one read.
-    show_fob(&mut fob_reader, 1, 0);
+    show_fob(&mut fob_reader, FOB, 1, 0);
     let again = next_tag_read(&mut gateway, &mut heartbeats);
     assert_eq!(summary(&again), fob_read(1));
     assert!(
