@@ -9,6 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
+use trace_proto::mqtt::Payload;
 
 use crate::bins::{self, Bin};
 use crate::error::{E2eError, Result};
@@ -111,6 +112,21 @@ impl GatewaySite {
     pub fn status(&self) -> Option<Value> {
         let text = std::fs::read_to_string(self.status_path()).ok()?;
         serde_json::from_str(&text).ok()
+    }
+
+    /// The identifiers on the recall list the gateway last received and kept
+    /// (`<outbox>.recalls`, the server's retained MQTT payload); empty when none is kept.
+    pub fn kept_recalls(&self) -> Vec<String> {
+        let mut name = self.outbox.as_os_str().to_owned();
+        name.push(".recalls");
+        match std::fs::read(PathBuf::from(name)).map(|bytes| Payload::decode(&bytes)) {
+            Ok(Ok(Payload::RecallList(list))) => list
+                .recalls
+                .into_iter()
+                .flat_map(|recall| recall.affected)
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 
     fn status_path(&self) -> PathBuf {

@@ -11,7 +11,7 @@
 
 use std::net::SocketAddr;
 
-use serde_json::json;
+use serde_json::{Value, json};
 use trace_emulators::em4100::Em4100Reader;
 use trace_emulators::m100::M100;
 use trace_tests::gateway::GatewaySite;
@@ -21,17 +21,22 @@ use trace_tests::qemu::{GatewayUart, QemuBoard};
 use trace_tests::scenes::{Module, RunTags, show_fob, show_uhf_tag, wait_for_inventory};
 use trace_tests::scratch::{Scratch, unique};
 use trace_tests::server::{Broker, Server};
-use trace_tests::wait::LIVENESS;
+use trace_tests::wait::{LIVENESS, wait_for};
 
 const READ_POINT: &str = "urn:epc:id:sgln:0614141.00777.0";
 const PARTY: &str = "urn:epc:id:pgln:0614141.00001";
+/// The gateway's smoothing: a tag unread this long has left, and its next read is a new
+/// entry.
+const EXIT_MS: i64 = 1000;
+/// Beyond `EXIT_MS`: the gateway checks exits on a timer tick (50 ms).
+const EXIT_SLACK_MS: i64 = 500;
 
 /// The gateway's readers and station: the board on the pty, a receiving dock.
 fn site_body(pty: &str) -> String {
     format!(
         r#"[smoothing]
 dwell_ms = 0
-exit_ms = 1000
+exit_ms = {EXIT_MS}
 
 [[reader]]
 name = "board"
@@ -144,14 +149,63 @@ fn firmware_chain(test: &str, broker: Broker) {
             .any(|r| r == recall.as_str()),
         "{unit:#}"
     );
-    // The server publishes the recall list; the gateway keeps it to flag scans.
-    site.wait_status(
-        &mut gateway,
-        "the gateway to receive the recall list",
+    // The server publishes the recall list; the gateway keeps it and flags a recalled
+    // unit scanned again: its new observation carries disposition `recalled`.
+    wait_for("the gateway to keep the new recall list", LIVENESS, || {
+        gateway.check_running("the recall list was on its way")?;
+        let kept = site.kept_recalls();
+        Ok(if kept.contains(&epc_uri) {
+            Ok(())
+        } else {
+            Err(format!("{kept:?}"))
+        })
+    })
+    .unwrap();
+    // The rescan must be a new entry: the gateway's exit rule runs on its wall clock
+    // from the tag's last read, which is the first hop's time.
+    let first_read = server.hops_signed_by(&epc_uri, &id).unwrap()[0]["time"]
+        .as_i64()
+        .unwrap();
+    let left_at = first_read + EXIT_MS + EXIT_SLACK_MS;
+    wait_for(
+        "the gateway's exit time of the first scan",
         LIVENESS,
-        |s| s["recall_identifiers"].as_u64().unwrap_or(0) >= 1,
+        || {
+            let now = unix_ms();
+            Ok(if now >= left_at {
+                Ok(())
+            } else {
+                Err(format!("{now} < {left_at}"))
+            })
+        },
     )
     .unwrap();
+    show_uhf_tag(&mut uhf_reader, &tags.epc, &[-50]).unwrap();
+    server
+        .wait_chain_head(&id, 3, LIVENESS, || {
+            gateway.check_running("the second scan was on its way")?;
+            board.check_running()
+        })
+        .unwrap();
+    let hops = server.hops_signed_by(&epc_uri, &id).unwrap();
+    let dispositions: Vec<&Value> = hops.iter().map(|hop| &hop["disposition"]).collect();
+    assert_eq!(dispositions, ["in_progress", "recalled"], "{hops:#?}");
+    let status = site
+        .wait_status(
+            &mut gateway,
+            "the gateway to count the recalled scan",
+            LIVENESS,
+            |s| s["recalled_units"].as_u64().unwrap_or(0) >= 1,
+        )
+        .unwrap();
+    assert_eq!(status["last_recalled"], epc_uri.as_str(), "{status:#}");
+}
+
+fn unix_ms() -> i64 {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    i64::try_from(since.as_millis()).unwrap()
 }
 
 #[test]
