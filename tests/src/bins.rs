@@ -55,7 +55,7 @@ impl Bin {
 }
 
 /// The workspace root.
-pub fn workspace() -> PathBuf {
+fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(Path::to_path_buf)

@@ -76,11 +76,6 @@ impl GatewaySite {
         })
     }
 
-    /// The gateway id.
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
     /// The public key, 64 hex digits, for enrolment.
     pub fn public_key(&self) -> &str {
         &self.public_key

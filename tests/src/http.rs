@@ -40,11 +40,6 @@ impl Api {
         }
     }
 
-    /// The base URL.
-    pub fn base(&self) -> &str {
-        &self.base
-    }
-
     /// `GET path`, with `token` as bearer if given.
     pub fn get(&self, path: &str, token: Option<&str>) -> Result<Answer> {
         let url = format!("{}{path}", self.base);

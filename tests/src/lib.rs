@@ -3,13 +3,14 @@
 //! assert what a user would see.
 //!
 //! The suites are in `tests/`: `qemu_firmware.rs` checks the QEMU board's link frames
-//! against the emulators; `e2e_*.rs` run whole chains of processes (each file's opening comment
-//! says which). This library holds what they share, one concern per module: finding
-//! or building the binaries ([`bins`]), process guards ([`process`]), waits with
-//! deadlines ([`wait`]), the HTTP client ([`http`]), the server, gateway and QEMU board
-//! as processes ([`server`], [`gateway`], [`qemu`]), ports ([`net`]), per-test
-//! folders ([`scratch`]) and emulated reader modules driven scene by scene ([`scenes`]). Helpers return [`E2eError`]s that say what was awaited and
-//! what was last seen; the tests unwrap them.
+//! against the emulators; each `e2e_*.rs` runs a whole chain of processes, its opening
+//! comment says which. This library holds what they share, one concern per module:
+//! finding or building the binaries ([`bins`]), process guards ([`process`]), waits
+//! with deadlines ([`wait`]), the HTTP client ([`http`]), the server, gateway and QEMU
+//! board as processes ([`server`], [`gateway`], [`qemu`]), ports ([`net`]), per-test
+//! folders ([`scratch`]) and emulated reader modules driven scene by scene
+//! ([`scenes`]). Helpers return [`E2eError`]s that say what was awaited and what was
+//! last seen; the tests unwrap them.
 
 pub mod bins;
 pub mod error;

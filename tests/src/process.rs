@@ -100,13 +100,8 @@ impl Process {
         let _ = self.child.wait();
     }
 
-    /// The process id.
-    pub fn id(&self) -> u32 {
-        self.child.id()
-    }
-
     /// The end of the process's log.
-    pub fn log_tail(&self) -> String {
+    fn log_tail(&self) -> String {
         log_tail(&self.log)
     }
 
@@ -130,7 +125,7 @@ impl Drop for Process {
 }
 
 /// The last few kilobytes of the file at `path` (empty if unreadable).
-pub fn log_tail(path: &Path) -> String {
+fn log_tail(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let mut start = text.len().saturating_sub(LOG_TAIL);
     while !text.is_char_boundary(start) {

@@ -3,6 +3,7 @@
 //! in one locked step per scene, so the number of frames a module sends for a tag is
 //! exact however slow the machine. The tags are `docs/readers.md`'s examples.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use trace_emulators::em4100::{self, Em4100Reader};
@@ -44,7 +45,11 @@ impl RunTags {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or_default();
-        let n = (u64::from(std::process::id()) << 20) ^ (nanos as u64);
+        // Two tests of one process starting in the same nanosecond still differ.
+        static RUNS: AtomicU64 = AtomicU64::new(0);
+        let n = (u64::from(std::process::id()) << 20)
+            ^ (nanos as u64)
+            ^ RUNS.fetch_add(1, Ordering::Relaxed);
         let [_, _, _, _, id @ ..] = n.to_be_bytes();
         let mut fob = FOB;
         fob[1..].copy_from_slice(&id);

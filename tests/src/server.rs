@@ -78,11 +78,6 @@ impl Server {
         self.mqtt
     }
 
-    /// The process.
-    pub fn process(&mut self) -> &mut Process {
-        &mut self.process
-    }
-
     /// SIGKILL.
     pub fn kill(&mut self) {
         self.process.kill();

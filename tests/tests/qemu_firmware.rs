@@ -3,9 +3,10 @@
 //! test is the gateway on UART0 and checks every frame the firmware sends against what
 //! the emulated modules saw in their fields, de-bounce included.
 //!
-//! Emulated time: the emulators run on the wall clock, and each scene below moves one
-//! emulator's time forward by a fixed amount in one step, so the number of frames a
-//! module sends for a tag is exact, however slow the machine.
+//! Emulated time: the emulators run on the wall clock, and each scene
+//! (`trace_tests::scenes`) moves one emulator's time forward by a fixed amount in one
+//! step, so the number of frames a module sends for a tag is exact, however slow the
+//! machine.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod qemu;
