@@ -1,12 +1,14 @@
 //! The binaries under test: `trace-gateway`, `trace-server`, `trace-emulate`.
 //!
-//! `cargo test --workspace` builds every package's binaries into the target directory the
-//! test executable runs from (`target/debug/deps/<test>` → `target/debug/`); they are used
-//! when they are newer than every source file of the crates they are built from. Otherwise
-//! (`cargo test -p trace-tests` builds no other package's binaries, or a source changed
-//! since) the binary is built with `cargo build -p <package> --bin <bin>` into
-//! `target/e2e-bins`: a target directory of its own, so the build never waits on the lock
-//! the running `cargo test` holds, and it is always current.
+//! `cargo test --workspace` builds every package's binaries into the target directory
+//! the test executable runs from (`target/debug/deps/<test>` → `target/debug/`); they are
+//! used when they are newer than every source file (`src/`, `Cargo.toml`, `build.rs`) of
+//! the crates they are built from and than the workspace's `Cargo.toml` and
+//! `Cargo.lock`. Otherwise (`cargo test -p trace-tests` builds no other package's
+//! binaries, or a source changed since) the binary is built with
+//! `cargo build -p <package> --bin <bin>` into `target/e2e-bins`: a target directory of
+//! its own, so the build never waits on the lock the running `cargo test` holds, and it
+//! is always current.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -44,8 +46,8 @@ impl Bin {
         }
     }
 
-    /// Workspace folders whose sources the binary is built from.
-    fn sources(self) -> &'static [&'static str] {
+    /// The workspace crates (folders) the binary is built from.
+    fn crates(self) -> &'static [&'static str] {
         match self {
             Self::Gateway => &["proto", "firmware", "hardware/emulators", "gateway"],
             Self::Server => &["proto", "server"],
@@ -92,9 +94,14 @@ fn is_current(path: &Path, bin: Bin) -> bool {
         return false;
     };
     let root = workspace();
-    let mut newest = modified(&root.join("Cargo.lock"));
-    for dir in bin.sources() {
-        newest = newest.max(newest_source(&root.join(dir)));
+    let mut newest = modified(&root.join("Cargo.lock")).max(modified(&root.join("Cargo.toml")));
+    // What cargo compiles into the binary; a crate's tests or examples do not count.
+    for dir in bin.crates() {
+        let dir = root.join(dir);
+        newest = newest
+            .max(newest_source(&dir.join("src")))
+            .max(modified(&dir.join("Cargo.toml")))
+            .max(modified(&dir.join("build.rs")));
     }
     newest.is_some_and(|newest| newest <= built)
 }
@@ -103,7 +110,7 @@ fn modified(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-/// The newest modification time of the files under `dir`, `target` folders skipped.
+/// The newest modification time of the files under `dir`.
 fn newest_source(dir: &Path) -> Option<SystemTime> {
     let mut newest = None;
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -112,9 +119,6 @@ fn newest_source(dir: &Path) -> Option<SystemTime> {
     for entry in entries.flatten() {
         let path = entry.path();
         let time = if path.is_dir() {
-            if entry.file_name() == "target" {
-                continue;
-            }
             newest_source(&path)
         } else {
             modified(&path)
