@@ -3,9 +3,11 @@
 //! binary, which publishes to the `trace-server` binary's embedded broker. Mid-stream
 //! the server is killed with SIGKILL while the gateway keeps signing reads into its
 //! outbox, then the gateway is killed with SIGKILL holding events the server never
-//! acknowledged; both restart on their own files and more tags pass. At the end the
-//! server holds every read exactly once: its store counts one event per tag, each tag's
-//! trace has one observation, the chain is whole and nothing is quarantined.
+//! acknowledged; both restart on their own files and more tags pass; the gateway is
+//! killed once more as soon as it has signed the last of those, and restarts for the
+//! last tags. At the end the server holds every read exactly once: its store counts one
+//! event per tag, each tag's trace has one observation, the chain is whole and nothing
+//! is quarantined.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;
@@ -23,7 +25,8 @@ use trace_tests::wait::LIVENESS;
 
 const READ_POINT: &str = "urn:epc:id:sgln:0614141.00777.0";
 const PARTY: &str = "urn:epc:id:pgln:0614141.00001";
-/// Tags passing in each phase: server up; server down; both restarted.
+/// Tags passing in each phase: server up; server down; both restarted; gateway
+/// restarted again.
 const PER_PHASE: u64 = 4;
 
 fn site_body(reader: SocketAddr) -> String {
@@ -122,7 +125,7 @@ fn reads_survive_kill_9_of_server_and_gateway_exactly_once() {
     let mut server = line.start_server();
     server.enrol(&id, line.site.public_key(), PARTY).unwrap();
     let mut gateway = line.start_gateway();
-    let total = 3 * PER_PHASE;
+    let total = 4 * PER_PHASE;
 
     // Phase 1: everything up.
     for n in 1..=PER_PHASE {
@@ -150,12 +153,20 @@ fn reads_survive_kill_9_of_server_and_gateway_exactly_once() {
     let server = line.start_server();
     let mut gateway = line.start_gateway();
 
-    // Phase 3: more reads after the restarts.
-    for n in 2 * PER_PHASE + 1..=total {
+    // Phase 3: more reads after the restarts; the gateway dies again as soon as it has
+    // signed them, whether or not their publish or ack was under way.
+    for n in 2 * PER_PHASE + 1..=3 * PER_PHASE {
+        line.pass(&mut gateway, n);
+    }
+    gateway.kill();
+    let mut gateway = line.start_gateway();
+
+    // Phase 4: reads after the second gateway restart.
+    for n in 3 * PER_PHASE + 1..=total {
         line.pass(&mut gateway, n);
     }
     server
-        .wait_chain_head(&id, total, LIVENESS, || gateway.check_running("phase 3"))
+        .wait_chain_head(&id, total, LIVENESS, || gateway.check_running("phase 4"))
         .unwrap();
     line.site
         .wait_status(
