@@ -5,8 +5,10 @@
 //! publishes them over MQTT, once to the system Mosquitto and once to the
 //! `trace-server` binary's embedded broker; the server stores them and answers over
 //! HTTP. Asserted through the API: each tag's backward trace holds one observation with
-//! the station's read point and business step, signed by that gateway; a recall of the
-//! UHF unit lists it, and the gateway receives the recall list.
+//! the station's read point and business step, signed by that gateway (the consumer
+//! look-up's proof verifies under the key `trace-gateway keygen` made); a recall of the
+//! UHF unit lists it, the gateway keeps the recall list, and the unit scanned again is
+//! observed with disposition `recalled`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;
@@ -115,6 +117,23 @@ fn firmware_chain(test: &str, broker: Broker) {
         assert_eq!(hop["biz_step"], "receiving", "{hop:#}");
         assert_eq!(hop["disposition"], "in_progress", "{hop:#}");
         assert_eq!(hop["party"], PARTY, "the gateway's operator: {hop:#}");
+        // The consumer's proof: the step verifies under the key keygen made.
+        let lookup = server
+            .api()
+            .get(&format!("/api/v1/codes/{}", encode(tag)), None)
+            .unwrap();
+        assert_eq!(lookup.status, 200, "{}", lookup.body);
+        assert_eq!(
+            lookup.body["verification"]["all_signed"], true,
+            "{:#}",
+            lookup.body
+        );
+        assert_eq!(
+            lookup.body["proof"]["gateway_keys"][id.as_str()],
+            site.public_key(),
+            "{:#}",
+            lookup.body
+        );
     }
 
     let answer = server
