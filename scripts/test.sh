@@ -11,8 +11,9 @@ step() { printf '\n== %s\n' "$*"; }
 # Embedded targets: trace-proto without features must build for the smallest of them.
 EMBEDDED_TARGETS=(thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf)
 # Debian packages the tests need: QEMU boots the firmware image in trace-tests'
-# qemu_firmware test, binutils measures the board images (scripts/build-boards.sh).
-APT_PACKAGES=(qemu-system-arm binutils-arm-none-eabi)
+# qemu_firmware and e2e tests, binutils measures the board images (scripts/build-boards.sh),
+# Mosquitto is the system broker trace-tests' e2e_firmware_chain publishes through.
+APT_PACKAGES=(qemu-system-arm binutils-arm-none-eabi mosquitto)
 
 step "set-up: rustup targets ${EMBEDDED_TARGETS[*]}"
 rustup target add "${EMBEDDED_TARGETS[@]}"
@@ -25,6 +26,13 @@ if ((${#APT_PACKAGES[@]})); then
     "${sudo_cmd[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
+fi
+
+# Debian starts Mosquitto as a service; where no init system did (containers), start it
+# without a configuration: loopback only, port 1883.
+if ! (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null; then
+  step "set-up: Mosquitto on 127.0.0.1:1883"
+  "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -d
 fi
 
 step "workspace tests (default features)"

@@ -3,109 +3,30 @@
 //! test is the gateway on UART0 and checks every frame the firmware sends against what
 //! the emulated modules saw in their fields, de-bounce included.
 //!
-//! Emulated time: the emulators run on the wall clock, and each scene below moves one
-//! emulator's time forward by a fixed amount in one step, so the number of frames a
-//! module sends for a tag is exact, however slow the machine.
+//! Emulated time: the emulators run on the wall clock, and each scene
+//! (`trace_tests::scenes`) moves one emulator's time forward by a fixed amount in one
+//! step, so the number of frames a module sends for a tag is exact, however slow the
+//! machine.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod qemu;
 
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use qemu::{Gateway, LIVENESS, QemuBoard};
-use trace_emulators::em4100::{self, Em4100Reader};
-use trace_emulators::m100::{self, M100};
-use trace_emulators::scenario::Scenario;
-use trace_emulators::transport::tcp::TcpServer;
-use trace_emulators::{Emulator, Gen2Tag, Scene, Tag};
+use trace_emulators::em4100::Em4100Reader;
+use trace_emulators::m100::M100;
 use trace_proto::link::{
     ConfigAck, ConfigResult, Configure, EpcBank, FaultKind, Heartbeat, PROTOCOL_VERSION,
     PortAssignment, ReaderErrors, ReaderFault, ReaderInfo, ReaderKind, ReaderState, TagId, TagRead,
     ToFirmware, ToGateway,
 };
+use trace_tests::scenes::{EPC, FOB, Module, PC, show_fob, show_uhf_tag, wait_for_inventory};
 
 /// The board's boot configuration (hardware/qemu-lm3s6965/src/main.rs).
 const DEBOUNCE_MS: u64 = 500;
 const EM4100_PORT: u8 = 0;
 const UHF_PORT: u8 = 1;
-/// readers.md's EM4100 example: `02 "100086F444" "26" 03`.
-const FOB: [u8; 5] = [0x10, 0x00, 0x86, 0xF4, 0x44];
-/// readers.md's M100 example tag: PC 0x3400, this EPC.
-const PC: u16 = 0x3400;
-const EPC: [u8; 12] = [
-    0x30, 0x75, 0x1F, 0xEB, 0x70, 0x5C, 0x59, 0x04, 0xE3, 0xD5, 0x0D, 0x70,
-];
-
-/// An emulator behind a TCP server, with the emulated time its last scene ended at.
-struct Module<E> {
-    server: TcpServer<E>,
-    scene_end: Duration,
-}
-
-impl<E: Emulator + 'static> Module<E> {
-    fn start(emulator: E) -> Self {
-        Self {
-            server: TcpServer::start(emulator, Scenario::new()).unwrap(),
-            scene_end: Duration::ZERO,
-        }
-    }
-
-    /// Runs `scene` on the emulator, locked against its server thread, from a time
-    /// after every earlier scene, once the emulator has caught up with that time (so
-    /// output due before the scene is sent before it). `scene` returns its end time.
-    fn scene(&mut self, scene: impl FnOnce(&mut E, Duration) -> Duration) {
-        let floor = self.scene_end;
-        self.scene_end = self.server.with(|session| {
-            let start = session.now().max(floor);
-            session.emulator.advance(start);
-            scene(&mut session.emulator, start)
-        });
-    }
-}
-
-/// The fob in front of the EM4100 module for exactly `frames` frames (one every
-/// 50 ms of emulated time), the first `corrupt` of them with a wrong checksum.
-fn show_fob(module: &mut Module<Em4100Reader>, frames: u32, corrupt: u32) {
-    let fob: Tag = "em4100:100086F444".parse().unwrap();
-    module.scene(|reader, start| {
-        reader.faults().corrupt_next(corrupt);
-        reader.field().enter(fob.clone(), 1, -50);
-        // The module reads the fob as it enters, then every 50 ms.
-        reader.advance(start);
-        let end = start + em4100::REPEAT * (frames - 1);
-        reader.advance(end);
-        reader.field().clear();
-        end
-    });
-}
-
-/// The UHF tag in front of the M100 for one inventory round per RSSI given.
-fn show_uhf_tag(module: &mut Module<M100>, rssi_per_round: &[i8]) {
-    let tag = Tag::Gen2(Gen2Tag::new(&EPC).unwrap().with_pc(PC).unwrap());
-    module.scene(|reader, start| {
-        let mut now = start;
-        for &rssi in rssi_per_round {
-            reader.field().enter(tag.clone(), m100::ANTENNA, rssi);
-            now += m100::ROUND_INTERVAL;
-            reader.advance(now);
-        }
-        reader.field().clear();
-        now
-    });
-}
-
-/// Waits until the firmware has set the M100's power and started its inventory.
-fn wait_for_inventory(module: &Module<M100>) {
-    let start = Instant::now();
-    while !module.server.with(|session| session.emulator.is_polling()) {
-        assert!(
-            start.elapsed() < LIVENESS,
-            "the firmware never started an inventory"
-        );
-        thread::sleep(Duration::from_millis(5));
-    }
-}
 
 /// Frames up to the next `TagRead`, which is returned; heartbeats go to `heartbeats`
 /// and anything else fails the test.
@@ -135,13 +56,13 @@ fn summary(read: &TagRead) -> (u8, TagId, Option<i16>, u32) {
 
 #[test]
 fn em4100_and_m100_reads_reach_the_gateway_de_bounced() {
-    let mut fob_reader = Module::start(Em4100Reader::default());
-    let mut uhf_reader = Module::start(M100::default());
+    let mut fob_reader = Module::start(Em4100Reader::default()).unwrap();
+    let mut uhf_reader = Module::start(M100::default()).unwrap();
     let readers = [
         fob_reader.server.local_addr(),
         uhf_reader.server.local_addr(),
     ];
-    let (mut board, mut gateway) = QemuBoard::boot(readers);
+    let (mut board, mut gateway) = qemu::boot(readers);
 
     let hello = gateway.next().unwrap();
     let ToGateway::Hello(hello) = hello.message else {
@@ -165,9 +86,9 @@ fn em4100_and_m100_reads_reach_the_gateway_de_bounced() {
 
     // One presence per module: four fob frames, the first damaged (one checksum
     // error, three reads), and three UHF rounds, the strongest at -48 dBm.
-    wait_for_inventory(&uhf_reader);
-    show_fob(&mut fob_reader, 4, 1);
-    show_uhf_tag(&mut uhf_reader, &[-60, -48, -55]);
+    wait_for_inventory(&uhf_reader, LIVENESS).unwrap();
+    show_fob(&mut fob_reader, FOB, 4, 1);
+    show_uhf_tag(&mut uhf_reader, &EPC, &[-60, -48, -55]).unwrap();
     let mut heartbeats = Vec::new();
     let mut reads = [
         next_tag_read(&mut gateway, &mut heartbeats),
@@ -182,7 +103,7 @@ fn em4100_and_m100_reads_reach_the_gateway_de_bounced() {
     let fob_first = reads[0].clone();
 
     // The fob again after its record closed: a new presence, one read.
-    show_fob(&mut fob_reader, 1, 0);
+    show_fob(&mut fob_reader, FOB, 1, 0);
     let again = next_tag_read(&mut gateway, &mut heartbeats);
     assert_eq!(summary(&again), fob_read(1));
     assert!(
@@ -222,13 +143,13 @@ fn em4100_and_m100_reads_reach_the_gateway_de_bounced() {
 
 #[test]
 fn an_mfrc522_configured_on_the_empty_spi_bus_is_reported_absent() {
-    let fob_reader = Module::start(Em4100Reader::default());
-    let uhf_reader = Module::start(M100::default());
+    let fob_reader = Module::start(Em4100Reader::default()).unwrap();
+    let uhf_reader = Module::start(M100::default()).unwrap();
     let readers = [
         fob_reader.server.local_addr(),
         uhf_reader.server.local_addr(),
     ];
-    let (mut board, mut gateway) = QemuBoard::boot(readers);
+    let (mut board, mut gateway) = qemu::boot(readers);
     assert!(matches!(
         gateway.next().unwrap().message,
         ToGateway::Hello(_)
@@ -284,10 +205,10 @@ fn power_off(board: &mut QemuBoard, gateway: &mut Gateway) {
     // A heartbeat may fall due before the configuration is read.
     rest.retain(|message| !matches!(message, ToGateway::Heartbeat(_)));
     assert_eq!(rest, [acked]);
-    let status = board.wait_exit();
+    let status = board.wait_exit(LIVENESS).unwrap();
     assert!(
         status.success(),
         "QEMU exit status {status}: {}",
-        board.stderr()
+        board.output()
     );
 }
