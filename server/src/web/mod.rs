@@ -95,9 +95,16 @@ fn unit_path(identity: &str) -> String {
     }
 }
 
+/// Everything but RFC 3986's unreserved characters.
+const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// Percent-encoding for one query value or path segment.
 fn encode(text: &str) -> String {
-    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(text, COMPONENT).to_string()
 }
 
 /// An identifier URI as a person reads it: `urn:epc:id:sgln:0614141.00001.0` →
@@ -125,7 +132,7 @@ mod tests {
         );
         assert_eq!(
             unit_path("urn:rfid-trace:cn-drug:81234560012345678901"),
-            "/unit?code=urn%3Arfid%2Dtrace%3Acn%2Ddrug%3A81234560012345678901"
+            "/unit?code=urn%3Arfid-trace%3Acn-drug%3A81234560012345678901"
         );
         assert_eq!(short("urn:epc:id:sgln:0614141.00001.0"), "SGLN 0614141.00001.0");
         assert_eq!(short("urn:epc:class:lgtin:0614141.812345.L"), "LGTIN 0614141.812345.L");
