@@ -11,8 +11,9 @@ step() { printf '\n== %s\n' "$*"; }
 # Embedded targets: trace-proto without features must build for the smallest of them.
 EMBEDDED_TARGETS=(thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf)
 # Debian packages the tests need: QEMU boots the firmware image in trace-tests'
-# qemu_firmware test, binutils measures the board images (scripts/build-boards.sh).
-APT_PACKAGES=(qemu-system-arm binutils-arm-none-eabi)
+# qemu_firmware test, binutils measures the board images (scripts/build-boards.sh), Chromium
+# and its WebDriver run trace-server's web_pages test (a CJK font so its screenshots show Chinese).
+APT_PACKAGES=(qemu-system-arm binutils-arm-none-eabi chromium chromium-driver fonts-wqy-zenhei)
 
 step "set-up: rustup targets ${EMBEDDED_TARGETS[*]}"
 rustup target add "${EMBEDDED_TARGETS[@]}"

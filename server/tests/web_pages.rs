@@ -122,7 +122,10 @@ fn non_browser_checks(server: &Server) {
     assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"));
     assert_eq!(headers["x-content-type-options"], "nosniff");
     let page = response.into_body().read_to_string().unwrap();
-    assert!(page.contains("lang=\"zh-CN\"") && page.contains("查询产品"), "{page}");
+    assert!(
+        page.contains("lang=\"zh-CN\"") && page.contains("查询产品"),
+        "{page}"
+    );
     let response = agent
         .post(format!("{}/desk/recalls", server.http))
         .header("Content-Type", "application/x-www-form-urlencoded")
@@ -130,34 +133,71 @@ fn non_browser_checks(server: &Server) {
         .unwrap();
     assert_eq!(response.status().as_u16(), 303);
     assert_eq!(response.headers()["location"], "/desk/login");
-    assert_eq!(server.get("/api/v1/recalls", Some(SUPERVISOR)).1["recalls"], json!([]));
+    assert_eq!(
+        server.get("/api/v1/recalls", Some(SUPERVISOR)).1["recalls"],
+        json!([])
+    );
 }
 
 async fn consumer_page(client: &Client, base: &str) {
     client.goto(&format!("{base}{SOLD_PATH}")).await.unwrap();
     assert_eq!(text(client, "h1").await, "GTIN 80614141123458");
     let product = text(client, "section[aria-labelledby=product]").await;
-    assert!(product.contains("LOT42") && product.contains("101"), "{product}");
+    assert!(
+        product.contains("LOT42") && product.contains("101"),
+        "{product}"
+    );
     let origin = text(client, "section[aria-labelledby=origin]").await;
     assert!(origin.contains("Commissioned"), "{origin}");
-    assert!(origin.contains("SGLN 0614141.00001.0"), "the factory: {origin}");
-    assert!(origin.contains("PGLN 0614141.00000"), "the factory's party: {origin}");
+    assert!(
+        origin.contains("SGLN 0614141.00001.0"),
+        "the factory: {origin}"
+    );
+    assert!(
+        origin.contains("PGLN 0614141.00000"),
+        "the factory's party: {origin}"
+    );
     assert!(origin.contains("2026-03-02 08:00 +08:00"), "{origin}");
     let steps = texts(client, "ol.journey li .step").await;
     assert_eq!(
         steps,
-        ["Commissioned", "Packed", "Packed", "Shipped", "Received", "Unpacked", "Unpacked", "Sold"]
+        [
+            "Commissioned",
+            "Packed",
+            "Packed",
+            "Shipped",
+            "Received",
+            "Unpacked",
+            "Unpacked",
+            "Sold"
+        ]
     );
     let journey = texts(client, "ol.journey li").await;
-    assert!(journey[3].contains("SSCC 0614141.0000000001"), "shipped on the pallet: {}", journey[3]);
+    assert!(
+        journey[3].contains("SSCC 0614141.0000000001"),
+        "shipped on the pallet: {}",
+        journey[3]
+    );
     assert!(journey[7].contains("SGLN 5012345.00001.0") && journey[7].contains("gw-shop"));
     let badge = text(client, "section.badge").await;
-    assert!(badge.contains("Every step signed by a registered gateway"), "{badge}");
+    assert!(
+        badge.contains("Every step signed by a registered gateway"),
+        "{badge}"
+    );
     assert!(badge.contains("8/8"), "{badge}");
-    let proof = client.find(Locator::Css("section.badge a[download]")).await.unwrap();
+    let proof = client
+        .find(Locator::Css("section.badge a[download]"))
+        .await
+        .unwrap();
     let href = proof.attr("href").await.unwrap().unwrap();
-    assert!(href.starts_with("/api/v1/codes/urn%3Aepc%3Aid%3Asgtin"), "{href}");
-    assert!(client.find(Locator::Css("section.recall")).await.is_err(), "not recalled yet");
+    assert!(
+        href.starts_with("/api/v1/codes/urn%3Aepc%3Aid%3Asgtin"),
+        "{href}"
+    );
+    assert!(
+        client.find(Locator::Css("section.recall")).await.is_err(),
+        "not recalled yet"
+    );
     screenshot(client, "unit-phone", PHONE).await;
     screenshot(client, "unit-desktop", DESKTOP).await;
     client.set_window_size(PHONE.0, PHONE.1).await.unwrap();
@@ -171,13 +211,22 @@ async fn code_entry(client: &Client, base: &str) {
         &trace_proto::company_prefix::BuiltIn,
     )
     .unwrap();
-    assert_eq!(decoded.epc_uri.as_deref(), Some("urn:epc:id:sgtin:0614141.812345.101"));
+    assert_eq!(
+        decoded.epc_uri.as_deref(),
+        Some("urn:epc:id:sgtin:0614141.812345.101")
+    );
     let forms = [
-        ("https://id.gs1.org/01/80614141123458/21/101", SOLD_PATH.to_owned()),
+        (
+            "https://id.gs1.org/01/80614141123458/21/101",
+            SOLD_PATH.to_owned(),
+        ),
         ("(01)80614141123458(21)101", SOLD_PATH.to_owned()),
         (epc_hex, SOLD_PATH.to_owned()),
         ("urn:epc:id:sgtin:0614141.812345.101", SOLD_PATH.to_owned()),
-        ("(01)80614141123458(10)LOT42", "/01/80614141123458/10/LOT42".to_owned()),
+        (
+            "(01)80614141123458(10)LOT42",
+            "/01/80614141123458/10/LOT42".to_owned(),
+        ),
         (
             DRUG,
             format!("/unit?code=urn%3Arfid-trace%3Acn-drug%3A{DRUG}"),
@@ -207,8 +256,15 @@ async fn code_entry(client: &Client, base: &str) {
         fill(client, "#code", code).await;
         click_then(client, "form button[type=submit]", "#code-error").await;
         let shown = text(client, "#code-error").await;
-        assert!(shown.contains(message) && shown.contains(detail), "{code}: {shown}");
-        assert_eq!(text(client, "h1").await, "Check a product", "same page for {code}");
+        assert!(
+            shown.contains(message) && shown.contains(detail),
+            "{code}: {shown}"
+        );
+        assert_eq!(
+            text(client, "h1").await,
+            "Check a product",
+            "same page for {code}"
+        );
         let kept = client.find(Locator::Css("#code")).await.unwrap();
         assert_eq!(kept.prop("value").await.unwrap().as_deref(), Some(code));
     }
@@ -219,7 +275,11 @@ async fn language_switch(client: &Client, base: &str) {
     client.goto(&format!("{base}{SOLD_PATH}")).await.unwrap();
     click_then(client, "a.lang", "html[lang=zh-CN]").await;
     assert_eq!(path(client).await, format!("{SOLD_PATH}?lang=zh-CN"));
-    assert!(text(client, "section[aria-labelledby=origin] h2").await.contains("来源"));
+    assert!(
+        text(client, "section[aria-labelledby=origin] h2")
+            .await
+            .contains("来源")
+    );
     assert_eq!(texts(client, "ol.journey li .step").await[0], "赋码投产");
     screenshot(client, "unit-zh-phone", PHONE).await;
     // The cookie keeps the choice on the next page.
@@ -231,7 +291,11 @@ async fn language_switch(client: &Client, base: &str) {
 
 async fn recall_desk(client: &Client, base: &str, downloads: &std::path::Path) {
     client.goto(&format!("{base}/desk/recalls")).await.unwrap();
-    assert_eq!(path(client).await, "/desk/login", "signed out: to the sign-in form");
+    assert_eq!(
+        path(client).await,
+        "/desk/login",
+        "signed out: to the sign-in form"
+    );
     fill(client, "#token", "not-a-token").await;
     click_then(client, "form button[type=submit]", "#login-error").await;
     fill(client, "#token", SUPERVISOR).await;
@@ -248,47 +312,105 @@ async fn recall_desk(client: &Client, base: &str, downloads: &std::path::Path) {
     let rows = texts(client, "#units tbody tr").await;
     assert_eq!(rows.len(), 6, "{rows:?}");
     let by_custodian = texts(client, "#by-custodian-table tbody tr").await;
-    assert_eq!(by_custodian, ["PGLN 4012345.00000 5", "PGLN 5012345.00000 1"]);
+    assert_eq!(
+        by_custodian,
+        ["PGLN 4012345.00000 5", "PGLN 5012345.00000 1"]
+    );
     let by_location = texts(client, "#by-location-table tbody tr").await;
-    assert!(by_location.contains(&"SGLN 5012345.00001.0 1".to_owned()), "{by_location:?}");
+    assert!(
+        by_location.contains(&"SGLN 5012345.00001.0 1".to_owned()),
+        "{by_location:?}"
+    );
     // Sorting by the location column puts the shop's unit last.
-    click_then(client, "#units th:nth-child(2) button", "#units th[aria-sort=ascending]").await;
+    click_then(
+        client,
+        "#units th:nth-child(2) button",
+        "#units th[aria-sort=ascending]",
+    )
+    .await;
     let first = text(client, "#units tbody tr:first-child td:nth-child(2)").await;
     assert!(first.contains("4012345"), "{first}");
-    click_then(client, "#units th:nth-child(2) button", "#units th[aria-sort=descending]").await;
+    click_then(
+        client,
+        "#units th:nth-child(2) button",
+        "#units th[aria-sort=descending]",
+    )
+    .await;
     let first = text(client, "#units tbody tr:first-child").await;
-    assert!(first.contains("urn:epc:id:sgtin:0614141.812345.101"), "{first}");
+    assert!(
+        first.contains("urn:epc:id:sgtin:0614141.812345.101"),
+        "{first}"
+    );
     screenshot(client, "recall-desktop", DESKTOP).await;
     screenshot(client, "recall-phone", PHONE).await;
 
-    client.find(Locator::Css("#csv")).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::Css("#csv"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let csv = browser::downloaded(downloads, "-units.csv");
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "unit,location,custodian,disposition,container,last_seen,recalls");
+    assert_eq!(
+        lines[0],
+        "unit,location,custodian,disposition,container,last_seen,recalls"
+    );
     assert_eq!(lines.len(), 7, "{csv}");
-    let sold = lines.iter().find(|l| l.starts_with("urn:epc:id:sgtin:0614141.812345.101,")).unwrap();
-    assert!(sold.contains(&format!(",{SHOP},{SHOP_PARTY},retail_sold,")), "{sold}");
+    let sold = lines
+        .iter()
+        .find(|l| l.starts_with("urn:epc:id:sgtin:0614141.812345.101,"))
+        .unwrap();
+    assert!(
+        sold.contains(&format!(",{SHOP},{SHOP_PARTY},retail_sold,")),
+        "{sold}"
+    );
     let id = recall_path.trim_start_matches("/desk/recalls/");
     assert!(sold.ends_with(id), "{sold}");
-    let pallet_unit = lines.iter().find(|l| l.starts_with("urn:epc:id:sgtin:0614141.812345.105,")).unwrap();
-    assert!(pallet_unit.contains(&format!(",{DC_STORAGE},{DC_PARTY},")), "{pallet_unit}");
+    let pallet_unit = lines
+        .iter()
+        .find(|l| l.starts_with("urn:epc:id:sgtin:0614141.812345.105,"))
+        .unwrap();
+    assert!(
+        pallet_unit.contains(&format!(",{DC_STORAGE},{DC_PARTY},")),
+        "{pallet_unit}"
+    );
 
     // The consumer now sees the recall.
     client.goto(&format!("{base}{SOLD_PATH}")).await.unwrap();
     let banner = text(client, "section.recall").await;
-    assert!(banner.contains("Recalled") && banner.contains("Listeria"), "{banner}");
-    assert!(banner.contains("Stop selling"), "instructions shown: {banner}");
+    assert!(
+        banner.contains("Recalled") && banner.contains("Listeria"),
+        "{banner}"
+    );
+    assert!(
+        banner.contains("Stop selling"),
+        "instructions shown: {banner}"
+    );
     screenshot(client, "unit-recalled-phone", PHONE).await;
 }
 
 async fn trace_and_gateways(client: &Client, base: &str) {
     client.goto(&format!("{base}/desk/")).await.unwrap();
     fill(client, "#code", "(01)80614141123458(10)LOT42").await;
-    client.find(Locator::Css("#direction")).await.unwrap().select_by_value("forward").await.unwrap();
+    client
+        .find(Locator::Css("#direction"))
+        .await
+        .unwrap()
+        .select_by_value("forward")
+        .await
+        .unwrap();
     click_then(client, "form[role=search] button", ".graph svg").await;
-    let nodes = client.find_all(Locator::Css(".graph g.node")).await.unwrap();
-    assert!(nodes.len() >= 6 + 3 + 1, "units, containers, lot: {}", nodes.len());
-    let recalled = client.find_all(Locator::Css(".graph g.recalled")).await.unwrap();
+    let nodes = client
+        .find_all(Locator::Css(".graph g.node"))
+        .await
+        .unwrap();
+    assert!(nodes.len() >= 10, "units, containers, lot: {}", nodes.len());
+    let recalled = client
+        .find_all(Locator::Css(".graph g.recalled"))
+        .await
+        .unwrap();
     assert_eq!(recalled.len(), 6);
     screenshot(client, "trace-desktop", DESKTOP).await;
 

@@ -47,7 +47,11 @@ pub async fn unit_page(
                 desk: None,
                 sortable: false,
             };
-            respond(StatusCode::OK, chosen, page(&shell, body(chosen.lang, &found)))
+            respond(
+                StatusCode::OK,
+                chosen,
+                page(&shell, body(chosen.lang, &found)),
+            )
         }
         Ok(None) => code_entry::refused(chosen, code, &Problem::Unknown),
         Err(e) => {

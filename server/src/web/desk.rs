@@ -5,17 +5,19 @@
 use std::sync::Arc;
 
 use axum::Extension;
+use axum::Form;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::i18n::{self, Chosen, Lang};
 use super::layout::{Shell, message_page, page, respond};
-use super::session::{ANONYMOUS_TTL, SESSION_COOKIE, SIGNED_IN_TTL, Sessions, cookie, session_cookie};
+use super::session::{
+    ANONYMOUS_TTL, SESSION_COOKIE, SIGNED_IN_TTL, Sessions, cookie, session_cookie,
+};
 use crate::auth::{Caller, Role};
 use crate::state::AppState;
 
@@ -67,17 +69,17 @@ pub fn check_post(
     headers: &HeaderMap,
     chosen: Chosen,
     csrf: &str,
-) -> Result<Desk, Response> {
-    let desk = signed_in(sessions, headers).ok_or_else(|| see_other("/desk/login"))?;
+) -> Result<Desk, Box<Response>> {
+    let desk = signed_in(sessions, headers).ok_or_else(|| Box::new(see_other("/desk/login")))?;
     let ok = super::session::same_token(&desk.csrf, csrf);
     if !ok {
         let lang = chosen.lang;
-        return Err(message_page(
+        return Err(Box::new(message_page(
             StatusCode::FORBIDDEN,
             chosen,
             lang.t(&i18n::ERROR),
             lang.t(&i18n::EXPIRED),
-        ));
+        )));
     }
     Ok(desk)
 }
@@ -163,9 +165,16 @@ pub async fn login(
     form: Result<Form<Login>, FormRejection>,
 ) -> Response {
     let Form(form) = form.unwrap_or_default();
-    let anonymous = cookie(&headers, SESSION_COOKIE).and_then(|id| sessions.get(&id).map(|s| (id, s)));
+    let anonymous =
+        cookie(&headers, SESSION_COOKIE).and_then(|id| sessions.get(&id).map(|s| (id, s)));
     let Some((old_id, session)) = anonymous.filter(|(_, s)| s.csrf_ok(&form.csrf)) else {
-        return login_page(&sessions, chosen, &headers, StatusCode::FORBIDDEN, Some(&i18n::EXPIRED));
+        return login_page(
+            &sessions,
+            chosen,
+            &headers,
+            StatusCode::FORBIDDEN,
+            Some(&i18n::EXPIRED),
+        );
     };
     let caller = state
         .auth
@@ -173,19 +182,31 @@ pub async fn login(
         .filter(|c| c.role >= Role::Supervisor);
     let Some(caller) = caller else {
         tracing::warn!("desk sign-in refused");
-        return login_page(&sessions, chosen, &headers, StatusCode::UNAUTHORIZED, Some(&i18n::BAD_TOKEN));
+        return login_page(
+            &sessions,
+            chosen,
+            &headers,
+            StatusCode::UNAUTHORIZED,
+            Some(&i18n::BAD_TOKEN),
+        );
     };
     drop(session);
     sessions.close(&old_id);
     tracing::info!(who = caller.name, "desk sign-in");
     let Ok(id) = sessions.open(Some(caller)) else {
         let lang = chosen.lang;
-        return message_page(StatusCode::SERVICE_UNAVAILABLE, chosen, lang.t(&i18n::ERROR), lang.t(&i18n::TRY_AGAIN));
+        return message_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            chosen,
+            lang.t(&i18n::ERROR),
+            lang.t(&i18n::TRY_AGAIN),
+        );
     };
     let mut response = see_other("/desk/");
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&id, SIGNED_IN_TTL, &headers));
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie(&id, SIGNED_IN_TTL, &headers),
+    );
     response
 }
 
@@ -205,7 +226,7 @@ pub async fn logout(
 ) -> Response {
     let Form(form) = form.unwrap_or_default();
     if let Err(answer) = check_post(&sessions, &headers, chosen, &form.csrf) {
-        return answer;
+        return *answer;
     }
     if let Some(id) = cookie(&headers, SESSION_COOKIE) {
         sessions.close(&id);
@@ -232,7 +253,11 @@ pub async fn home(
         h1 { (lang.t(&i18n::DESK)) }
         (search_form(lang, "", false))
     };
-    respond(StatusCode::OK, chosen, page(&desk.shell(lang, lang.t(&i18n::DESK), "/desk/"), body))
+    respond(
+        StatusCode::OK,
+        chosen,
+        page(&desk.shell(lang, lang.t(&i18n::DESK), "/desk/"), body),
+    )
 }
 
 /// The search form (a GET: it changes nothing, so it needs no CSRF token).

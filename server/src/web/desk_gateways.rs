@@ -63,7 +63,11 @@ async fn render(
         for record in store.gateways()? {
             let head = store.chain_head(&record.id)?.map(|h| h.seq);
             let quarantined = quarantined.get(record.id.as_str()).copied().unwrap_or(0);
-            rows.push(Row { record, head, quarantined });
+            rows.push(Row {
+                record,
+                head,
+                quarantined,
+            });
         }
         Ok(rows)
     })
@@ -72,7 +76,12 @@ async fn render(
         Ok(rows) => rows,
         Err(e) => {
             tracing::error!(error = %e, "gateways page");
-            return message_page(StatusCode::SERVICE_UNAVAILABLE, chosen, lang.t(&i18n::ERROR), lang.t(&i18n::TRY_AGAIN));
+            return message_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                chosen,
+                lang.t(&i18n::ERROR),
+                lang.t(&i18n::TRY_AGAIN),
+            );
         }
     };
     let (gaps, statuses) = {
@@ -192,11 +201,16 @@ fn admin_post(
     headers: &HeaderMap,
     chosen: Chosen,
     csrf: &str,
-) -> Result<Desk, Response> {
+) -> Result<Desk, Box<Response>> {
     let desk = check_post(sessions, headers, chosen, csrf)?;
     if desk.caller.role < Role::Admin {
         let lang = chosen.lang;
-        return Err(message_page(StatusCode::FORBIDDEN, chosen, lang.t(&i18n::ERROR), lang.t(&i18n::ADMIN_ONLY)));
+        return Err(Box::new(message_page(
+            StatusCode::FORBIDDEN,
+            chosen,
+            lang.t(&i18n::ERROR),
+            lang.t(&i18n::ADMIN_ONLY),
+        )));
     }
     Ok(desk)
 }
@@ -212,7 +226,7 @@ pub async fn enroll(
     let Form(form) = form.unwrap_or_default();
     let desk = match admin_post(&sessions, &headers, chosen, &form.csrf) {
         Ok(desk) => desk,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let enrollment = Enrollment {
         id: form.id.trim().to_owned(),
@@ -238,7 +252,7 @@ pub async fn revoke(
     let Form(form) = form.unwrap_or_default();
     let desk = match admin_post(&sessions, &headers, chosen, &form.csrf) {
         Ok(desk) => desk,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let store = state.store.clone();
     let done = blocking(move || Ok(registry::revoke(&*store, &id)?)).await;
@@ -252,11 +266,25 @@ async fn finish(
     done: Result<GatewayRecord, ApiError>,
 ) -> Response {
     match done {
-        Ok(record) => render(state, desk, chosen, StatusCode::OK, Some(Ok(record.id.as_str().to_owned()))).await,
+        Ok(record) => {
+            render(
+                state,
+                desk,
+                chosen,
+                StatusCode::OK,
+                Some(Ok(record.id.as_str().to_owned())),
+            )
+            .await
+        }
         Err(ApiError::Store(e)) => {
             tracing::error!(error = %e, "gateway change");
             let lang = chosen.lang;
-            message_page(StatusCode::SERVICE_UNAVAILABLE, chosen, lang.t(&i18n::ERROR), lang.t(&i18n::TRY_AGAIN))
+            message_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                chosen,
+                lang.t(&i18n::ERROR),
+                lang.t(&i18n::TRY_AGAIN),
+            )
         }
         Err(e) => {
             let status = match e {

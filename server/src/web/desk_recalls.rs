@@ -45,7 +45,15 @@ pub async fn list(
     let Some(desk) = signed_in(&sessions, &headers) else {
         return see_other("/desk/login");
     };
-    list_page(&state, &desk, chosen, StatusCode::OK, &NewRecall::default(), None).await
+    list_page(
+        &state,
+        &desk,
+        chosen,
+        StatusCode::OK,
+        &NewRecall::default(),
+        None,
+    )
+    .await
 }
 
 async fn list_page(
@@ -123,13 +131,26 @@ pub async fn create(
     let Form(form) = form.unwrap_or_default();
     let desk = match check_post(&sessions, &headers, chosen, &form.csrf) {
         Ok(desk) => desk,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let lang = chosen.lang;
-    let lines: Vec<&str> = form.codes.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = form
+        .codes
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     if lines.is_empty() || form.reason.trim().is_empty() {
         let problem = lang.t(&i18n::NEED_CODE_AND_REASON).to_owned();
-        return list_page(&state, &desk, chosen, StatusCode::BAD_REQUEST, &form, Some(problem)).await;
+        return list_page(
+            &state,
+            &desk,
+            chosen,
+            StatusCode::BAD_REQUEST,
+            &form,
+            Some(problem),
+        )
+        .await;
     }
     let mut codes = Vec::new();
     for line in &lines {
@@ -142,7 +163,15 @@ pub async fn create(
                     Problem::Unknown => lang.t(&i18n::UNKNOWN_CODE).to_owned(),
                 };
                 let problem = format!("{line}: {why}");
-                return list_page(&state, &desk, chosen, StatusCode::BAD_REQUEST, &form, Some(problem)).await;
+                return list_page(
+                    &state,
+                    &desk,
+                    chosen,
+                    StatusCode::BAD_REQUEST,
+                    &form,
+                    Some(problem),
+                )
+                .await;
             }
         }
     }
@@ -166,7 +195,15 @@ pub async fn create(
         Ok(done) => done,
         Err(ApiError::NotFound(message)) => {
             let problem = format!("{}: {message}", lang.t(&i18n::UNKNOWN_CODE));
-            return list_page(&state, &desk, chosen, StatusCode::NOT_FOUND, &form, Some(problem)).await;
+            return list_page(
+                &state,
+                &desk,
+                chosen,
+                StatusCode::NOT_FOUND,
+                &form,
+                Some(problem),
+            )
+            .await;
         }
         Err(e) => return unavailable(chosen, &e),
     };
@@ -211,7 +248,14 @@ pub async fn show(
     let lang = chosen.lang;
     let (record, units) = match load(&state, id).await {
         Ok(Some(found)) => found,
-        Ok(None) => return message_page(StatusCode::NOT_FOUND, chosen, lang.t(&i18n::NOT_FOUND), lang.t(&i18n::NOT_FOUND)),
+        Ok(None) => {
+            return message_page(
+                StatusCode::NOT_FOUND,
+                chosen,
+                lang.t(&i18n::NOT_FOUND),
+                lang.t(&i18n::NOT_FOUND),
+            );
+        }
         Err(e) => return unavailable(chosen, &e),
     };
     let path = format!("/desk/recalls/{}", encode(&record.id));
@@ -291,7 +335,9 @@ pub fn units_csv(units: &[UnitStatus]) -> Result<Vec<u8>, csv::Error> {
             u.recalls.join(" "),
         ])?;
     }
-    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))
 }
 
 /// `GET /desk/recalls/{id}/units.csv`.
@@ -308,7 +354,14 @@ pub async fn csv(
     let lang = chosen.lang;
     let (record, units) = match load(&state, id).await {
         Ok(Some(found)) => found,
-        Ok(None) => return message_page(StatusCode::NOT_FOUND, chosen, lang.t(&i18n::NOT_FOUND), lang.t(&i18n::NOT_FOUND)),
+        Ok(None) => {
+            return message_page(
+                StatusCode::NOT_FOUND,
+                chosen,
+                lang.t(&i18n::NOT_FOUND),
+                lang.t(&i18n::NOT_FOUND),
+            );
+        }
         Err(e) => return unavailable(chosen, &e),
     };
     match units_csv(&units) {
@@ -316,16 +369,27 @@ pub async fn csv(
             let disposition = format!("attachment; filename=\"{}-units.csv\"", record.id);
             let mut response = body.into_response();
             let h = response.headers_mut();
-            h.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("text/csv; charset=utf-8"));
+            h.insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("text/csv; charset=utf-8"),
+            );
             if let Ok(value) = header::HeaderValue::from_str(&disposition) {
                 h.insert(header::CONTENT_DISPOSITION, value);
             }
-            h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+            h.insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("no-store"),
+            );
             response
         }
         Err(e) => {
             tracing::error!(error = %e, "recall CSV");
-            message_page(StatusCode::INTERNAL_SERVER_ERROR, chosen, lang.t(&i18n::ERROR), lang.t(&i18n::TRY_AGAIN))
+            message_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                chosen,
+                lang.t(&i18n::ERROR),
+                lang.t(&i18n::TRY_AGAIN),
+            )
         }
     }
 }
@@ -333,7 +397,12 @@ pub async fn csv(
 fn unavailable(chosen: Chosen, error: &ApiError) -> Response {
     tracing::error!(error = %error, "recall desk");
     let lang = chosen.lang;
-    message_page(StatusCode::SERVICE_UNAVAILABLE, chosen, lang.t(&i18n::ERROR), lang.t(&i18n::TRY_AGAIN))
+    message_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        chosen,
+        lang.t(&i18n::ERROR),
+        lang.t(&i18n::TRY_AGAIN),
+    )
 }
 
 #[cfg(test)]

@@ -62,7 +62,12 @@ pub async fn page_handler(
                     Err(TraceError::Store(e)) => return Err(ApiError::Store(e)),
                 };
                 let mut lots = BTreeMap::new();
-                for unit in trace.reached.iter().filter(|i| i.starts_with("urn:epc:id:sgtin:")).take(MAX_LOT_LOOKUPS) {
+                for unit in trace
+                    .reached
+                    .iter()
+                    .filter(|i| i.starts_with("urn:epc:id:sgtin:"))
+                    .take(MAX_LOT_LOOKUPS)
+                {
                     if let Some(lot) = store.class_of(unit)? {
                         lots.insert(unit.clone(), lot);
                     }
@@ -75,7 +80,10 @@ pub async fn page_handler(
                 Ok(None) => (StatusCode::NOT_FOUND, problem_text(lang, &Problem::Unknown)),
                 Err(e) => {
                     tracing::error!(error = %e, "desk trace");
-                    (StatusCode::SERVICE_UNAVAILABLE, html! { p.error role="alert" { (lang.t(&i18n::TRY_AGAIN)) } })
+                    (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        html! { p.error role="alert" { (lang.t(&i18n::TRY_AGAIN)) } },
+                    )
                 }
             }
         }

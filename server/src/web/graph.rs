@@ -53,10 +53,10 @@ impl Column {
 
 /// At most this many boxes per column; the rest are counted in a last box.
 const MAX_PER_COLUMN: usize = 40;
-const BOX_W: u32 = 230;
+const BOX_W: u32 = 205;
 const BOX_H: u32 = 28;
 const ROW: u32 = 38;
-const COL: u32 = 270;
+const COL: u32 = 228;
 const TOP: u32 = 40;
 
 /// Nodes and links of a trace: `lots` maps units to their lot class; `recalled` are
@@ -70,11 +70,7 @@ pub struct Chain {
 
 impl Chain {
     /// The chain behind `trace`.
-    pub fn of(
-        trace: &Trace,
-        lots: &BTreeMap<String, String>,
-        recalled: &BTreeSet<String>,
-    ) -> Self {
+    pub fn of(trace: &Trace, lots: &BTreeMap<String, String>, recalled: &BTreeSet<String>) -> Self {
         let mut chain = Self {
             recalled: recalled.clone(),
             ..Self::default()
@@ -105,7 +101,9 @@ impl Chain {
         for unit in &trace.units {
             if let Some(container) = &unit.container {
                 chain.add(container);
-                chain.links.insert((unit.id.clone(), container.clone(), true));
+                chain
+                    .links
+                    .insert((unit.id.clone(), container.clone(), true));
             }
         }
         chain
@@ -121,7 +119,11 @@ impl Chain {
     /// Where a node's box is, if drawn.
     fn position(&self, identifier: &str) -> Option<(u32, u32)> {
         let column = Column::of(identifier);
-        let row = self.columns.get(&column)?.iter().position(|i| i == identifier)?;
+        let row = self
+            .columns
+            .get(&column)?
+            .iter()
+            .position(|i| i == identifier)?;
         (row < MAX_PER_COLUMN).then(|| (column as u32 * COL + 10, TOP + row as u32 * ROW))
     }
 
@@ -173,8 +175,8 @@ impl Chain {
 /// A box label: the short form, cut to fit.
 fn label(identifier: &str) -> String {
     let text = short(identifier);
-    if text.chars().count() > 30 {
-        let cut: String = text.chars().take(29).collect();
+    if text.chars().count() > 27 {
+        let cut: String = text.chars().take(26).collect();
         format!("{cut}…")
     } else {
         text
@@ -210,8 +212,11 @@ mod tests {
         };
         let lots = BTreeMap::from([(unit.clone(), lot.clone())]);
         let chain = Chain::of(&trace, &lots, &BTreeSet::from([unit.clone()]));
-        assert_eq!(chain.columns[&Column::Unit], [unit.clone()]);
-        assert_eq!(chain.columns[&Column::Container], [case.clone()]);
+        assert_eq!(chain.columns[&Column::Unit], std::slice::from_ref(&unit));
+        assert_eq!(
+            chain.columns[&Column::Container],
+            std::slice::from_ref(&case)
+        );
         assert!(chain.links.contains(&(unit.clone(), case.clone(), true)));
         assert!(chain.links.contains(&(lot.clone(), unit.clone(), false)));
         let svg = chain.svg(Lang::En).into_string();

@@ -297,9 +297,15 @@ mod tests {
 
     #[test]
     fn accept_language_picks_the_best_supported() {
-        assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Lang::Zh);
+        assert_eq!(
+            Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Lang::Zh
+        );
         assert_eq!(Lang::from_accept_language("en-GB,zh;q=0.5"), Lang::En);
-        assert_eq!(Lang::from_accept_language("fr-FR,zh-TW;q=0.7,en;q=0.3"), Lang::Zh);
+        assert_eq!(
+            Lang::from_accept_language("fr-FR,zh-TW;q=0.7,en;q=0.3"),
+            Lang::Zh
+        );
         assert_eq!(Lang::from_accept_language("fr, de"), Lang::En);
         assert_eq!(Lang::from_accept_language(""), Lang::En);
     }
@@ -314,7 +320,10 @@ mod tests {
         assert_eq!(Chosen::from_request(Some("a=b"), &headers).lang, Lang::En);
         let by_query = Chosen::from_request(Some("lang=zh-CN"), &headers);
         assert_eq!((by_query.lang, by_query.from_query), (Lang::Zh, true));
-        assert_eq!(Chosen::from_request(Some("lang=xx"), &headers).lang, Lang::En);
+        assert_eq!(
+            Chosen::from_request(Some("lang=xx"), &headers).lang,
+            Lang::En
+        );
     }
 
     #[test]

@@ -86,10 +86,17 @@ fn read_code(state: &AppState, input: &str) -> Result<(String, Vec<(String, Stri
 
 /// The consumer page's path for an identity: its Digital Link path when it has one.
 fn unit_path(identity: &str) -> String {
-    let link = code::decode(identity, Form::EpcUri, &trace_proto::company_prefix::BuiltIn)
-        .ok()
-        .and_then(|d| d.digital_link);
-    match link.as_deref().and_then(|l| l.strip_prefix("https://id.gs1.org")) {
+    let link = code::decode(
+        identity,
+        Form::EpcUri,
+        &trace_proto::company_prefix::BuiltIn,
+    )
+    .ok()
+    .and_then(|d| d.digital_link);
+    match link
+        .as_deref()
+        .and_then(|l| l.strip_prefix("https://id.gs1.org"))
+    {
         Some(path) => path.to_owned(),
         None => format!("/unit?code={}", encode(identity)),
     }
@@ -134,8 +141,14 @@ mod tests {
             unit_path("urn:rfid-trace:cn-drug:81234560012345678901"),
             "/unit?code=urn%3Arfid-trace%3Acn-drug%3A81234560012345678901"
         );
-        assert_eq!(short("urn:epc:id:sgln:0614141.00001.0"), "SGLN 0614141.00001.0");
-        assert_eq!(short("urn:epc:class:lgtin:0614141.812345.L"), "LGTIN 0614141.812345.L");
+        assert_eq!(
+            short("urn:epc:id:sgln:0614141.00001.0"),
+            "SGLN 0614141.00001.0"
+        );
+        assert_eq!(
+            short("urn:epc:class:lgtin:0614141.812345.L"),
+            "LGTIN 0614141.812345.L"
+        );
         assert_eq!(short("urn:x"), "urn:x");
     }
 }

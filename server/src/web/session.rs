@@ -169,7 +169,10 @@ mod tests {
         let session = sessions.get_at(&id, now + Duration::from_secs(60)).unwrap();
         assert_eq!(session.caller, supervisor());
         assert!(sessions.get_at(&id, now + SIGNED_IN_TTL).is_none());
-        assert!(sessions.get_at(&id, now).is_none(), "an expired session is gone");
+        assert!(
+            sessions.get_at(&id, now).is_none(),
+            "an expired session is gone"
+        );
         let id = sessions.open_at(None, now).unwrap();
         assert!(sessions.get_at(&id, now + ANONYMOUS_TTL).is_none());
         let id = sessions.open(supervisor()).unwrap();

@@ -142,7 +142,13 @@ pub async fn fill(client: &Client, css: &str, value: &str) {
 
 /// Clicks `css` and waits until the page shows `then` (a CSS selector).
 pub async fn click_then(client: &Client, css: &str, then: &str) {
-    client.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     client
         .wait()
         .at_most(Duration::from_secs(20))
