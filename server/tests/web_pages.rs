@@ -421,11 +421,24 @@ async fn trace_and_gateways(client: &Client, base: &str) {
     assert!(text(client, "main").await.contains("needs an admin token"));
     screenshot(client, "gateways-desktop", DESKTOP).await;
 
-    // Sign out, then in as admin: revoke the pharmacy's gateway from the page.
+    // Sign out, then in as admin: enrol a gateway, revoke the pharmacy's.
     click_then(client, "header form button", "#token").await;
     fill(client, "#token", ADMIN).await;
     click_then(client, "form button[type=submit]", "form[role=search]").await;
     client.goto(&format!("{base}/desk/gateways")).await.unwrap();
+    let key = Gateway::new("gw-desk", 11, FACTORY_PARTY)
+        .record()
+        .public_key;
+    fill(client, "#gw-id", "gw-desk").await;
+    fill(client, "#gw-key", &hex::encode(key)).await;
+    fill(client, "#gw-party", DC_PARTY).await;
+    click_then(client, "section[aria-labelledby=enroll] button", "p.notice").await;
+    let rows = texts(client, "#gateways tbody tr").await;
+    assert!(rows.iter().any(|r| r.starts_with("gw-desk")), "{rows:?}");
+    fill(client, "#gw-id", "gw-bad").await;
+    fill(client, "#gw-key", "1234").await;
+    click_then(client, "section[aria-labelledby=enroll] button", "p.error").await;
+    assert!(text(client, "p.error").await.contains("64 hex digits"));
     click_then(client, "button[aria-label='Revoke gw-pharma']", "p.notice").await;
     let row = texts(client, "#gateways tbody tr").await;
     let pharma = row.iter().find(|r| r.starts_with("gw-pharma")).unwrap();
