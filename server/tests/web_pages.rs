@@ -133,10 +133,92 @@ fn non_browser_checks(server: &Server) {
         .unwrap();
     assert_eq!(response.status().as_u16(), 303);
     assert_eq!(response.headers()["location"], "/desk/login");
+    let response = agent
+        .get(format!(
+            "{}/desk/login?next=https://evil.example/",
+            server.http
+        ))
+        .call()
+        .unwrap();
+    let page = response.into_body().read_to_string().unwrap();
+    assert!(
+        page.contains("name=\"next\" value=\"/desk/\""),
+        "only desk pages: {page}"
+    );
+    csrf_is_checked(server, &agent);
     assert_eq!(
         server.get("/api/v1/recalls", Some(SUPERVISOR)).1["recalls"],
         json!([])
     );
+}
+
+/// The session cookie a response sets, as `name=value`.
+fn set_cookie(response: &ureq::http::Response<ureq::Body>) -> String {
+    let value = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        value.contains("HttpOnly") && value.contains("SameSite=Strict"),
+        "{value}"
+    );
+    value.split(';').next().unwrap().to_owned()
+}
+
+/// Signs in by hand, then posts a recall with a wrong CSRF token: refused, nothing made.
+fn csrf_is_checked(server: &Server, agent: &ureq::Agent) {
+    let form = |cookie: &str, body: String, path: &str| {
+        agent
+            .post(format!("{}{path}", server.http))
+            .header("Cookie", cookie)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .send(body)
+            .unwrap()
+    };
+    let mut login = agent
+        .get(format!("{}/desk/login", server.http))
+        .call()
+        .unwrap();
+    let anonymous = set_cookie(&login);
+    let page = login.body_mut().read_to_string().unwrap();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let refused = form(
+        &anonymous,
+        format!("token={SUPERVISOR}&csrf=wrong"),
+        "/desk/login",
+    );
+    assert_eq!(
+        refused.status().as_u16(),
+        403,
+        "sign-in needs the form's token"
+    );
+    let signed_in = form(
+        &anonymous,
+        format!("token={SUPERVISOR}&csrf={csrf}"),
+        "/desk/login",
+    );
+    assert_eq!(signed_in.status().as_u16(), 303);
+    let session = set_cookie(&signed_in);
+    assert_ne!(session, anonymous, "a new session id after sign-in");
+    let body = "codes=%2801%2980614141123458%2810%29LOT42&reason=x&csrf=".to_owned();
+    let forged = form(
+        &session,
+        body.clone() + "0".repeat(64).as_str(),
+        "/desk/recalls",
+    );
+    assert_eq!(forged.status().as_u16(), 403);
+    let old = form(&anonymous, body + &csrf, "/desk/recalls");
+    assert_eq!(
+        old.status().as_u16(),
+        303,
+        "the login form's session is gone"
+    );
+    assert_eq!(old.headers()["location"], "/desk/login");
 }
 
 async fn consumer_page(client: &Client, base: &str) {
@@ -235,12 +317,9 @@ async fn code_entry(client: &Client, base: &str) {
     for (code, want) in forms {
         client.goto(&format!("{base}/")).await.unwrap();
         fill(client, "#code", code).await;
-        click_then(client, "form button[type=submit]", "main h1").await;
+        // Only a unit page has a journey, so this waits for the new page.
+        click_then(client, "form button[type=submit]", "ol.journey").await;
         assert_eq!(path(client).await, want, "for {code}");
-        assert!(
-            client.find(Locator::Css("ol.journey")).await.is_ok(),
-            "{code} leads to a unit page"
-        );
     }
     assert!(text(client, "ol.journey").await.contains("Dispensed"));
     screenshot(client, "drug-phone", PHONE).await;
@@ -293,16 +372,18 @@ async fn recall_desk(client: &Client, base: &str, downloads: &std::path::Path) {
     client.goto(&format!("{base}/desk/recalls")).await.unwrap();
     assert_eq!(
         path(client).await,
-        "/desk/login",
+        "/desk/login?next=%2Fdesk%2Frecalls",
         "signed out: to the sign-in form"
     );
     fill(client, "#token", "not-a-token").await;
     click_then(client, "form button[type=submit]", "#login-error").await;
     fill(client, "#token", SUPERVISOR).await;
-    click_then(client, "form button[type=submit]", "form[role=search]").await;
-    assert_eq!(path(client).await, "/desk/");
-
-    client.goto(&format!("{base}/desk/recalls")).await.unwrap();
+    click_then(client, "form button[type=submit]", "#codes").await;
+    assert_eq!(
+        path(client).await,
+        "/desk/recalls",
+        "back where the desk was asked for"
+    );
     assert!(text(client, "main").await.contains("No recalls yet."));
     fill(client, "#codes", "(01)80614141123458(10)LOT42").await;
     fill(client, "#reason", "Listeria found in retained samples").await;
@@ -439,8 +520,18 @@ async fn trace_and_gateways(client: &Client, base: &str) {
     fill(client, "#gw-key", "1234").await;
     click_then(client, "section[aria-labelledby=enroll] button", "p.error").await;
     assert!(text(client, "p.error").await.contains("64 hex digits"));
-    click_then(client, "button[aria-label='Revoke gw-pharma']", "p.notice").await;
-    let row = texts(client, "#gateways tbody tr").await;
-    let pharma = row.iter().find(|r| r.starts_with("gw-pharma")).unwrap();
-    assert!(pharma.contains("Revoked"), "{pharma}");
+    client
+        .find(Locator::Css("button[aria-label='Revoke gw-pharma']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let revoked = "//tr[th='gw-pharma']/td[contains(., 'Revoked')]";
+    client
+        .wait()
+        .at_most(std::time::Duration::from_secs(20))
+        .for_element(Locator::XPath(revoked))
+        .await
+        .unwrap();
 }

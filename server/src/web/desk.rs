@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use axum::Extension;
 use axum::Form;
-use axum::extract::State;
-use axum::extract::rejection::FormRejection;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
@@ -40,6 +41,32 @@ impl Desk {
             sortable: false,
         }
     }
+}
+
+/// A desk page's guard: the signed-in session, or a 303 to the sign-in form that comes
+/// back to this page afterwards.
+impl<S: Send + Sync> FromRequestParts<S> for Desk {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        let sessions = parts.extensions.get::<Arc<Sessions>>();
+        match sessions.and_then(|s| signed_in(s, &parts.headers)) {
+            Some(desk) => Ok(desk),
+            None => {
+                let here = parts.uri.path_and_query().map_or("/desk/", |p| p.as_str());
+                Err(see_other(&format!(
+                    "/desk/login?next={}",
+                    super::encode(here)
+                )))
+            }
+        }
+    }
+}
+
+/// `next` if it is a desk page of this server (never another host), else the desk's home.
+fn next_or_home(next: &str) -> &str {
+    let local = next.starts_with("/desk/") && !next.contains(['\\', '\r', '\n']);
+    if local { next } else { "/desk/" }
 }
 
 /// The signed-in session of this request, if any.
@@ -90,6 +117,14 @@ pub fn check_post(
 pub struct Login {
     token: String,
     csrf: String,
+    next: String,
+}
+
+/// Where the sign-in form goes afterwards (`?next=`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Next {
+    next: String,
 }
 
 /// `GET /desk/login`: the form, in an anonymous session that holds its CSRF token.
@@ -97,11 +132,14 @@ pub async fn login_form(
     Extension(sessions): Extension<Arc<Sessions>>,
     chosen: Chosen,
     headers: HeaderMap,
+    next: Result<Query<Next>, QueryRejection>,
 ) -> Response {
+    let next = next.map(|Query(n)| n.next).unwrap_or_default();
+    let next = next_or_home(&next);
     if signed_in(&sessions, &headers).is_some() {
-        return see_other("/desk/");
+        return see_other(next);
     }
-    login_page(&sessions, chosen, &headers, StatusCode::OK, None)
+    login_page(&sessions, chosen, &headers, StatusCode::OK, None, next)
 }
 
 fn login_page(
@@ -110,6 +148,7 @@ fn login_page(
     headers: &HeaderMap,
     status: StatusCode,
     problem: Option<&i18n::Text>,
+    next: &str,
 ) -> Response {
     let lang = chosen.lang;
     let existing = cookie(headers, SESSION_COOKIE)
@@ -143,6 +182,7 @@ fn login_page(
         }
         form.stack.card method="post" action="/desk/login" {
             input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="next" value=(next);
             label for="token" { (lang.t(&i18n::TOKEN)) }
             input type="password" id="token" name="token" required autofocus autocomplete="off";
             button type="submit" { (lang.t(&i18n::LOGIN)) }
@@ -165,15 +205,17 @@ pub async fn login(
     form: Result<Form<Login>, FormRejection>,
 ) -> Response {
     let Form(form) = form.unwrap_or_default();
+    let next = next_or_home(&form.next);
     let anonymous =
         cookie(&headers, SESSION_COOKIE).and_then(|id| sessions.get(&id).map(|s| (id, s)));
-    let Some((old_id, session)) = anonymous.filter(|(_, s)| s.csrf_ok(&form.csrf)) else {
+    let Some((old_id, _)) = anonymous.filter(|(_, s)| s.csrf_ok(&form.csrf)) else {
         return login_page(
             &sessions,
             chosen,
             &headers,
             StatusCode::FORBIDDEN,
             Some(&i18n::EXPIRED),
+            next,
         );
     };
     let caller = state
@@ -188,9 +230,9 @@ pub async fn login(
             &headers,
             StatusCode::UNAUTHORIZED,
             Some(&i18n::BAD_TOKEN),
+            next,
         );
     };
-    drop(session);
     sessions.close(&old_id);
     tracing::info!(who = caller.name, "desk sign-in");
     let Ok(id) = sessions.open(Some(caller)) else {
@@ -202,7 +244,7 @@ pub async fn login(
             lang.t(&i18n::TRY_AGAIN),
         );
     };
-    let mut response = see_other("/desk/");
+    let mut response = see_other(next);
     response.headers_mut().insert(
         header::SET_COOKIE,
         session_cookie(&id, SIGNED_IN_TTL, &headers),
@@ -240,14 +282,7 @@ pub async fn logout(
 }
 
 /// `GET /desk/`: search by any code.
-pub async fn home(
-    Extension(sessions): Extension<Arc<Sessions>>,
-    chosen: Chosen,
-    headers: HeaderMap,
-) -> Response {
-    let Some(desk) = signed_in(&sessions, &headers) else {
-        return see_other("/desk/login");
-    };
+pub async fn home(desk: Desk, chosen: Chosen) -> Response {
     let lang = chosen.lang;
     let body = html! {
         h1 { (lang.t(&i18n::DESK)) }

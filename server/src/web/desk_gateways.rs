@@ -12,7 +12,7 @@ use axum::{Extension, Form};
 use maud::html;
 use serde::Deserialize;
 
-use super::desk::{Desk, check_post, see_other, signed_in};
+use super::desk::{Desk, check_post};
 use super::i18n::{self, Chosen};
 use super::layout::{message_page, page, respond};
 use super::session::Sessions;
@@ -29,13 +29,9 @@ const QUARANTINE_SCAN: usize = 10_000;
 /// `GET /desk/gateways`.
 pub async fn page_handler(
     State(state): State<Arc<AppState>>,
-    Extension(sessions): Extension<Arc<Sessions>>,
+    desk: Desk,
     chosen: Chosen,
-    headers: HeaderMap,
 ) -> Response {
-    let Some(desk) = signed_in(&sessions, &headers) else {
-        return see_other("/desk/login");
-    };
     render(&state, &desk, chosen, StatusCode::OK, None).await
 }
 

@@ -4,17 +4,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use axum::Extension;
 use axum::extract::{OriginalUri, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
 
-use super::desk::{search_form, see_other, signed_in};
+use super::desk::{Desk, search_form};
 use super::graph::Chain;
 use super::i18n::{self, Chosen, Lang};
 use super::layout::{page, respond};
-use super::session::Sessions;
 use super::{Problem, encode, read_code, short};
 use crate::http::{ApiError, blocking};
 use crate::state::AppState;
@@ -26,14 +24,10 @@ const MAX_LOT_LOOKUPS: usize = 200;
 /// `GET /desk/trace`.
 pub async fn page_handler(
     State(state): State<Arc<AppState>>,
-    Extension(sessions): Extension<Arc<Sessions>>,
+    desk: Desk,
     chosen: Chosen,
     OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
 ) -> Response {
-    let Some(desk) = signed_in(&sessions, &headers) else {
-        return see_other("/desk/login");
-    };
     let lang = chosen.lang;
     let mut code = String::new();
     let mut direction = Direction::Backward;

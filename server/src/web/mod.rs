@@ -11,6 +11,7 @@ mod code_entry;
 mod consumer;
 mod desk;
 mod desk_gateways;
+mod desk_recall_csv;
 mod desk_recalls;
 mod desk_trace;
 mod graph;
@@ -53,7 +54,7 @@ pub fn router() -> Router<Arc<AppState>> {
             get(desk_recalls::list).post(desk_recalls::create),
         )
         .route("/desk/recalls/{id}", get(desk_recalls::show))
-        .route("/desk/recalls/{id}/units.csv", get(desk_recalls::csv))
+        .route("/desk/recalls/{id}/units.csv", get(desk_recall_csv::csv))
         .route(
             "/desk/gateways",
             get(desk_gateways::page_handler).post(desk_gateways::enroll),
