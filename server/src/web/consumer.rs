@@ -219,3 +219,95 @@ fn when(hop: &Hop) -> String {
         _ => t.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::lookup::{Product, Proof, RecallNotice, Verification};
+    use crate::store::EventKey;
+
+    fn hop(step: &str, signed_by: Option<&str>) -> Hop {
+        Hop {
+            key: EventKey([1; 32]),
+            event_id: "urn:x:1".into(),
+            event_type: "ObjectEvent",
+            time: "2026-03-02T08:00:00+08:00".parse().unwrap(),
+            local_time: "2026-03-02T08:00:00+08:00".into(),
+            action: None,
+            biz_step: Some(step.into()),
+            disposition: None,
+            read_point: Some("urn:epc:id:sgln:0614141.00001.1".into()),
+            biz_location: Some("urn:epc:id:sgln:0614141.00001.0".into()),
+            party: Some("urn:epc:id:pgln:0614141.00000".into()),
+            signed_by: signed_by.map(Into::into),
+            subject: "urn:epc:id:sgtin:0614141.812345.101".into(),
+            via: None,
+        }
+    }
+
+    fn found(recalled: bool, all_signed: bool) -> Lookup {
+        let journey = vec![
+            hop("commissioning", Some("gw-factory")),
+            hop("shipping", (all_signed).then_some("gw-factory")),
+        ];
+        Lookup {
+            identity: "urn:epc:id:sgtin:0614141.812345.101".into(),
+            product: Product {
+                gtin: Some("80614141123458".into()),
+                lot: Some("LOT42".into()),
+                expiry: Some("2027-01-31".into()),
+                ..Product::default()
+            },
+            origin: journey.first().cloned(),
+            recalls: if recalled {
+                vec![RecallNotice {
+                    id: "R-1".into(),
+                    issued: "2026-03-09T00:00:00Z".into(),
+                    reason: "Listeria <b>".into(),
+                    instructions: "Bring it back".into(),
+                }]
+            } else {
+                vec![]
+            },
+            verification: Verification {
+                steps: 2,
+                signed_steps: if all_signed { 2 } else { 1 },
+                captured_steps: usize::from(!all_signed),
+                all_signed,
+            },
+            journey,
+            proof: Proof {
+                how_to_verify: "",
+                gateway_keys: BTreeMap::new(),
+                steps: vec![],
+            },
+        }
+    }
+
+    #[test]
+    fn the_page_shows_origin_journey_and_a_signed_badge() {
+        let text = body(Lang::En, &found(false, true)).into_string();
+        assert!(text.contains("<h1>GTIN 80614141123458</h1>"));
+        assert!(text.contains("2027-01-31") && text.contains("LOT42"));
+        assert!(text.contains("SGLN 0614141.00001.0") && text.contains("PGLN 0614141.00000"));
+        assert!(text.contains("2026-03-02 08:00 +08:00"));
+        assert_eq!(text.matches("<li>").count(), 2);
+        assert!(text.contains("Every step signed by a registered gateway"));
+        assert!(text.contains("download=\"proof-urn_epc_id_sgtin_0614141.812345.101.json\""));
+        assert!(!text.contains("class=\"recall\""));
+        assert!(text.contains("No recall names this unit."));
+    }
+
+    #[test]
+    fn a_recall_gets_a_banner_and_a_partial_proof_says_so() {
+        let text = body(Lang::Zh, &found(true, false)).into_string();
+        assert!(text.contains("class=\"recall\" role=\"alert\""));
+        assert!(text.contains("已召回") && text.contains("Bring it back"));
+        assert!(text.contains("Listeria &lt;b&gt;"), "escaped: {text}");
+        assert!(text.contains("并非每一步都由已登记的网关签名"));
+        assert!(text.contains("1/2") && text.contains("来自合作方系统"));
+        assert!(text.contains("发货") && text.contains("赋码投产"));
+    }
+}
