@@ -59,8 +59,7 @@ const ROW: u32 = 38;
 const COL: u32 = 228;
 const TOP: u32 = 40;
 
-/// Nodes and links of a trace: `lots` maps units to their lot class; `recalled` are
-/// drawn with a red border.
+/// The boxes of a trace by column, and the links between them.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Chain {
     columns: BTreeMap<Column, Vec<String>>,
@@ -69,7 +68,8 @@ pub struct Chain {
 }
 
 impl Chain {
-    /// The chain behind `trace`.
+    /// The chain behind `trace`; `lots` maps units to their lot class, `recalled` units
+    /// get a red border.
     pub fn of(trace: &Trace, lots: &BTreeMap<String, String>, recalled: &BTreeSet<String>) -> Self {
         let mut chain = Self {
             recalled: recalled.clone(),

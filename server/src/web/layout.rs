@@ -13,7 +13,7 @@ pub const CSS: &str = include_str!("web.css");
 /// Table sorting for the desk (served as a file, so the CSP needs no inline script).
 pub const SORT_JS: &str = include_str!("sort.js");
 
-/// Where the stylesheet and the script are served.
+/// Where the stylesheet is served.
 pub const CSS_PATH: &str = "/assets/web.css";
 /// Where the sorting script is served.
 pub const SORT_JS_PATH: &str = "/assets/sort.js";

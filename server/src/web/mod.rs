@@ -3,8 +3,8 @@
 //! supervisor's desk under `/desk/` (search and trace graph, recalls, gateways).
 //!
 //! Pages use the same store, trace and recall code as the JSON API; they add languages
-//! ([`i18n`]), sessions with CSRF tokens ([`session`]) and a server-drawn SVG of a chain
-//! ([`graph`]). No page needs JavaScript except the optional table sorting, served as a
+//! (`i18n`), sessions with CSRF tokens (`session`) and a server-drawn SVG of a chain
+//! (`graph`). No page needs JavaScript except the optional table sorting, served as a
 //! file so the Content-Security-Policy allows no inline script.
 
 mod code_entry;
