@@ -322,6 +322,7 @@ async fn code_entry(client: &Client, base: &str) {
         assert_eq!(path(client).await, want, "for {code}");
     }
     assert!(text(client, "ol.journey").await.contains("Dispensed"));
+    assert_eq!(text(client, "h1").await, format!("Drug code {DRUG}"));
     screenshot(client, "drug-phone", PHONE).await;
 
     let wrong = [

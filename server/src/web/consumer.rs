@@ -86,9 +86,13 @@ pub async fn by_query(
 }
 
 fn title(lang: Lang, found: &Lookup) -> String {
-    match &found.product.gtin {
-        Some(gtin) => format!("{} {gtin}", lang.t(&i18n::GTIN)),
-        None => short(&found.identity),
+    let drug = found
+        .identity
+        .strip_prefix(trace_proto::cn_drug::URI_PREFIX);
+    match (&found.product.gtin, drug) {
+        (Some(gtin), _) => format!("{} {gtin}", lang.t(&i18n::GTIN)),
+        (None, Some(code)) => format!("{} {code}", lang.t(&i18n::DRUG_CODE)),
+        (None, None) => short(&found.identity),
     }
 }
 

@@ -150,6 +150,7 @@ macro_rules! texts {
 texts! {
     SITE: "Product trace", "产品追溯";
     SWITCH_LABEL: "Language", "语言";
+    SKIP: "Skip to content", "跳到正文";
     ENTER_TITLE: "Check a product", "查询产品";
     ENTER_HELP: "Type or paste the code on the pack: a QR-code link, a barcode number such as (01)…(21)…, an RFID tag code, or the 20-digit drug code.",
         "输入或粘贴包装上的码：二维码链接、条码号（如 (01)…(21)…）、RFID 标签码或 20 位药品追溯码。";
@@ -164,6 +165,7 @@ texts! {
     DETAIL: "Detail", "详情";
     PRODUCT: "Product", "产品";
     GTIN: "GTIN", "商品条码";
+    DRUG_CODE: "Drug code", "药品追溯码";
     LOT: "Lot", "批号";
     SERIAL: "Serial", "序列号";
     EXPIRY: "Best before / expiry", "有效期至";

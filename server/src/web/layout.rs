@@ -51,6 +51,7 @@ pub fn page(shell: &Shell<'_>, body: Markup) -> Markup {
                 @if shell.sortable { script src=(SORT_JS_PATH) defer {} }
             }
             body {
+                a.skip href="#main" { (lang.t(&i18n::SKIP)) }
                 header.top {
                     a.brand href=(if shell.desk.is_some() { "/desk/" } else { "/" }) {
                         (lang.t(&i18n::SITE))
