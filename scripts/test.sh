@@ -12,8 +12,10 @@ step() { printf '\n== %s\n' "$*"; }
 EMBEDDED_TARGETS=(thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf)
 # Debian packages the tests need: QEMU boots the firmware image in trace-tests'
 # qemu_firmware and e2e tests, binutils measures the board images (scripts/build-boards.sh),
-# Mosquitto is the system broker trace-tests' e2e_firmware_chain publishes through.
-APT_PACKAGES=(qemu-system-arm binutils-arm-none-eabi mosquitto)
+# Mosquitto is the system broker trace-tests' e2e_firmware_chain publishes through, Chromium
+# and its WebDriver run trace-server's web_pages test (a CJK font so its screenshots show
+# Chinese), valgrind counts the drivers' instructions per frame (scripts/frame-cost.sh).
+APT_PACKAGES=(qemu-system-arm binutils-arm-none-eabi mosquitto chromium chromium-driver fonts-wqy-zenhei valgrind)
 
 step "set-up: rustup targets ${EMBEDDED_TARGETS[*]}"
 rustup target add "${EMBEDDED_TARGETS[@]}"

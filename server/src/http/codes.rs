@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{OriginalUri, Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 
 use super::{ApiError, blocking, canonical, gs1_ais};
 use crate::lookup::{self, Lookup};
@@ -19,15 +21,20 @@ pub async fn lookup(
     answer(&state, &code).await
 }
 
-/// A Digital Link path on this host, as a resolver would serve it.
+/// A Digital Link path on this host, as a resolver would serve it: the unit page to a
+/// browser (`Accept` ranks HTML above JSON), the JSON answer otherwise.
 pub async fn resolve(
     State(state): State<Arc<AppState>>,
     OriginalUri(uri): OriginalUri,
-) -> Result<Json<Lookup>, ApiError> {
+    headers: HeaderMap,
+) -> Response {
     // The path alone is a valid Digital Link on any domain; the host is irrelevant to the
     // identity, so a fixed one stands in for ours.
     let link = format!("https://id.gs1.org{}", uri.path());
-    answer(&state, &link).await
+    if crate::web::prefers_html(&headers) {
+        return crate::web::unit_page(&state, &headers, uri.query(), &link, uri.path()).await;
+    }
+    answer(&state, &link).await.into_response()
 }
 
 async fn answer(state: &Arc<AppState>, code: &str) -> Result<Json<Lookup>, ApiError> {

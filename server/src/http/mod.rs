@@ -47,6 +47,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/01/{*rest}", get(codes::resolve))
         .route("/414/{*rest}", get(codes::resolve))
         .route("/8004/{*rest}", get(codes::resolve))
+        .merge(crate::web::router())
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -167,7 +168,7 @@ fn ai<'a>(ais: &'a [(String, String)], code: &str) -> Option<&'a str> {
 }
 
 /// Runs blocking store work off the async threads.
-async fn blocking<T, F>(work: F) -> Result<T, ApiError>
+pub(crate) async fn blocking<T, F>(work: F) -> Result<T, ApiError>
 where
     F: FnOnce() -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
