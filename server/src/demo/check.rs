@@ -68,13 +68,20 @@ impl Expectation {
                 format!("backward trace of {unit} reaches its commissioning by {gateway}")
             }
             Self::RecallReach { code, units } => {
-                format!("forward trace of {code} reaches its {} units at their stores", units.len())
+                format!(
+                    "forward trace of {code} reaches its {} units at their stores",
+                    units.len()
+                )
             }
             Self::FlaggedScan { unit, gateway } => {
                 format!("{gateway} flags its scan of recalled {unit}")
             }
             Self::History { asset, biz_steps } => {
-                format!("{asset} has {} steps: {}", biz_steps.len(), biz_steps.join(", "))
+                format!(
+                    "{asset} has {} steps: {}",
+                    biz_steps.len(),
+                    biz_steps.join(", ")
+                )
             }
         }
     }
@@ -218,7 +225,10 @@ mod tests {
         assert!(expect.check(&good).is_ok());
         let other = trace(vec![hop("u", "commissioning", "active", "thief")], vec![]);
         let err = expect.check(&other).unwrap_err();
-        assert!(err.found.contains("no commissioning signed by farm"), "{err}");
+        assert!(
+            err.found.contains("no commissioning signed by farm"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -231,7 +241,10 @@ mod tests {
                 ("c".into(), "store-2".into()),
             ],
         };
-        let good = trace(vec![], vec![("a", "store-1"), ("b", "store-2"), ("c", "store-2")]);
+        let good = trace(
+            vec![],
+            vec![("a", "store-1"), ("b", "store-2"), ("c", "store-2")],
+        );
         assert_eq!(
             expect.check(&good).unwrap(),
             "recall of lot: 3 units reached at 2 stores"
@@ -249,7 +262,10 @@ mod tests {
         };
         let flagged = trace(vec![hop("p", "dispensing", "recalled", "pharmacy")], vec![]);
         assert!(expect.check(&flagged).is_ok());
-        let missed = trace(vec![hop("p", "dispensing", "dispensed", "pharmacy")], vec![]);
+        let missed = trace(
+            vec![hop("p", "dispensing", "dispensed", "pharmacy")],
+            vec![],
+        );
         assert!(expect.check(&missed).is_err());
     }
 

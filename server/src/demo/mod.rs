@@ -107,7 +107,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<bool> {
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| bail!("a chain's thread panicked")))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| bail!("a chain's thread panicked"))
+            })
             .collect::<anyhow::Result<Vec<ChainReport>>>()
     })?;
     let passed = summary(&running.state, &chains, &reports)?;
@@ -233,8 +236,14 @@ fn recalled_code(step: &sites::Step) -> Option<String> {
     }
 }
 
+/// `text` fit for a URL path segment or query value (`:` and `%` escaped, `.` and `-` kept
+/// so the URNs stay readable).
 fn encode(text: &str) -> String {
-    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'.')
+        .remove(b'-')
+        .remove(b'_');
+    percent_encoding::utf8_percent_encode(text, SET).to_string()
 }
 
 /// The Digital Link resolver path of `unit` (`/01/…/21/…`, `/8004/…`).
@@ -258,7 +267,10 @@ fn data_folder(given: Option<&Path>) -> anyhow::Result<(PathBuf, bool)> {
             (std::env::temp_dir().join(name), true)
         }
     };
-    if dir.read_dir().is_ok_and(|mut entries| entries.next().is_some()) {
+    if dir
+        .read_dir()
+        .is_ok_and(|mut entries| entries.next().is_some())
+    {
         bail!(
             "{} is not empty: the demo starts from a fresh data folder",
             dir.display()

@@ -31,7 +31,11 @@ fn quote(text: &str) -> String {
 /// The configuration of `site`'s gateway for `run`, publishing to `broker`.
 pub fn config(site: &Site, run: &Run, key: &Path, outbox: &Path, broker: SocketAddr) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# {}: {} ({})", site.name, run.biz_step, run.disposition);
+    let _ = writeln!(
+        out,
+        "# {}: {} ({})",
+        site.name, run.biz_step, run.disposition
+    );
     let _ = writeln!(out, "[gateway]");
     let _ = writeln!(out, "id = {}", quote(&site.id));
     let _ = writeln!(out, "key_file = {}", quote(&key.to_string_lossy()));

@@ -208,7 +208,11 @@ pub fn food() -> Chain {
     ];
     let stores = 3;
     for s in 1..=stores {
-        sites.push(site(&format!("demo-store-{s}"), &format!("Store {s}"), 10 + s));
+        sites.push(site(
+            &format!("demo-store-{s}"),
+            &format!("Store {s}"),
+            10 + s,
+        ));
     }
     let harvest = |lot: &str| Lot {
         lot: Some(lot.to_owned()),
@@ -244,14 +248,24 @@ pub fn food() -> Chain {
             "farm harvests lot A (12 units)",
             vec![with(
                 Profile::Commission(harvest(LOT_A)),
-                run(0, "commissioning", "active", loose((1..=12).map(unit).collect())),
+                run(
+                    0,
+                    "commissioning",
+                    "active",
+                    loose((1..=12).map(unit).collect()),
+                ),
             )],
         ),
         phase(
             "farm harvests lot B (12 units)",
             vec![with(
                 Profile::Commission(harvest(LOT_B)),
-                run(0, "commissioning", "active", loose((13..=24).map(unit).collect())),
+                run(
+                    0,
+                    "commissioning",
+                    "active",
+                    loose((13..=24).map(unit).collect()),
+                ),
             )],
         ),
         phase(
@@ -271,7 +285,10 @@ pub fn food() -> Chain {
         ),
         phase(
             "distribution centre breaks the cases",
-            vec![with(Profile::Unpack, run(2, "unpacking", "in_progress", cases))],
+            vec![with(
+                Profile::Unpack,
+                run(2, "unpacking", "in_progress", cases),
+            )],
         ),
         phase(
             "distribution centre builds 3 store pallets",
@@ -303,7 +320,14 @@ pub fn food() -> Chain {
         ),
         phase(
             "stores sell 9 units",
-            store_runs(&|s| run(3 + s as usize, "retail_selling", "retail_sold", tags(sold(s)))),
+            store_runs(&|s| {
+                run(
+                    3 + s as usize,
+                    "retail_selling",
+                    "retail_sold",
+                    tags(sold(s)),
+                )
+            }),
         ),
         Step::Recall {
             code: lgtin(ITEM, LOT_A),
@@ -368,14 +392,24 @@ pub fn drug() -> Chain {
             "plant serialises lot A (8 packs)",
             vec![with(
                 Profile::Commission(lot("AMX-26A")),
-                run(0, "commissioning", "active", loose((1..=8).map(pack).collect())),
+                run(
+                    0,
+                    "commissioning",
+                    "active",
+                    loose((1..=8).map(pack).collect()),
+                ),
             )],
         ),
         phase(
             "plant serialises lot B (8 packs)",
             vec![with(
                 Profile::Commission(lot("AMX-26B")),
-                run(0, "commissioning", "active", loose((9..=16).map(pack).collect())),
+                run(
+                    0,
+                    "commissioning",
+                    "active",
+                    loose((9..=16).map(pack).collect()),
+                ),
             )],
         ),
         phase(
@@ -393,7 +427,14 @@ pub fn drug() -> Chain {
         phase(
             "pharmacies receive 8 packs each",
             (0..2)
-                .map(|p| run(2 + p as usize, "receiving", "in_progress", tags(delivered(p))))
+                .map(|p| {
+                    run(
+                        2 + p as usize,
+                        "receiving",
+                        "in_progress",
+                        tags(delivered(p)),
+                    )
+                })
                 .collect(),
         ),
         Step::Recall {
@@ -403,7 +444,14 @@ pub fn drug() -> Chain {
         phase(
             "pharmacies dispense, one recalled pack each",
             (0..2)
-                .map(|p| run(2 + p as usize, "dispensing", "dispensed", tags(dispensed(p))))
+                .map(|p| {
+                    run(
+                        2 + p as usize,
+                        "dispensing",
+                        "dispensed",
+                        tags(dispensed(p)),
+                    )
+                })
                 .collect(),
         ),
     ];

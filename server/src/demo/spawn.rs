@@ -191,7 +191,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let exe = dir.path().join("trace-server");
         let err = find_gateway(None, Some(&exe), Some(dir.path().into())).unwrap_err();
-        assert!(err.to_string().contains("cargo build --release -p trace-gateway"));
+        assert!(
+            err.to_string()
+                .contains("cargo build --release -p trace-gateway")
+        );
         let gateway = dir.path().join(GATEWAY);
         std::fs::write(&gateway, "").unwrap();
         assert_eq!(find_gateway(None, Some(&exe), None).unwrap(), gateway);
