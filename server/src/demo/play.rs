@@ -91,19 +91,21 @@ pub fn play(stage: &Stage<'_>, chain: &Chain) -> anyhow::Result<ChainReport> {
     for (number, step) in chain.steps.iter().enumerate() {
         match step {
             Step::Phase { title, runs } => {
-                running.clear();
                 let started = Instant::now();
-                for run in runs {
-                    let process = start(stage, chain, number, run)?;
-                    *expected.entry(run.site).or_default() += run.expected_events();
-                    running.push((run.site, process));
-                    report.events += run.expected_events();
-                    if let Profile::Commission(_) = run.profile {
-                        report.units += run.groups.iter().map(|g| g.items.len()).sum::<usize>();
+                for (turn, round) in rounds(runs).iter().enumerate() {
+                    running.clear();
+                    for run in round {
+                        let process = start(stage, chain, number, turn, run)?;
+                        *expected.entry(run.site).or_default() += run.expected_events();
+                        running.push((run.site, process));
+                        report.events += run.expected_events();
+                        if let Profile::Commission(_) = run.profile {
+                            report.units += run.groups.iter().map(|g| g.items.len()).sum::<usize>();
+                        }
                     }
+                    wait_stored(stage, chain, title, &mut running, &expected)?;
                 }
                 let events: u64 = runs.iter().map(Run::expected_events).sum();
-                wait_stored(stage, chain, title, &mut running, &expected)?;
                 stage.say(
                     chain.name,
                     &format!(
@@ -126,6 +128,22 @@ pub fn play(stage: &Stage<'_>, chain: &Chain) -> anyhow::Result<ChainReport> {
         }
     }
     Ok(report)
+}
+
+/// The runs in turns: each turn takes the next run of every site, so a site's runs
+/// follow one another in order and different sites run side by side.
+fn rounds(runs: &[Run]) -> Vec<Vec<&Run>> {
+    let mut turns: Vec<Vec<&Run>> = Vec::new();
+    let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
+    for run in runs {
+        let turn = taken.entry(run.site).or_default();
+        match turns.get_mut(*turn) {
+            Some(round) => round.push(run),
+            None => turns.push(vec![run]),
+        }
+        *turn += 1;
+    }
+    turns
 }
 
 /// Generates each site's key and enrols its gateway.
@@ -158,6 +176,7 @@ fn start(
     stage: &Stage<'_>,
     chain: &Chain,
     number: usize,
+    turn: usize,
     run: &Run,
 ) -> anyhow::Result<GatewayProcess> {
     let site = chain
@@ -165,7 +184,7 @@ fn start(
         .get(run.site)
         .with_context(|| format!("{}: a run names no site", chain.name))?;
     let dir = stage.site_dir(&site.id);
-    let base = dir.join(format!("step-{number:02}-{}", run.biz_step));
+    let base = dir.join(format!("step-{number:02}.{turn}-{}", run.biz_step));
     let config = base.with_extension("toml");
     let scenario = base.with_extension("scenario");
     let text = render::config(
@@ -301,4 +320,33 @@ fn holds(path: &Path, id: &str) -> bool {
         return false;
     };
     matches!(Payload::decode(&bytes), Ok(Payload::RecallList(list)) if list.recalls.iter().any(|r| r.id == id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::sites::food;
+
+    #[test]
+    fn a_sites_runs_take_turns_and_other_sites_run_alongside() {
+        let chain = food();
+        let mut runs: Vec<Run> = chain
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Phase { runs, .. } => Some(runs.clone()),
+                Step::Recall { .. } => None,
+            })
+            .nth(2)
+            .unwrap();
+        let mut other = runs[0].clone();
+        other.site = 0;
+        runs.insert(1, other);
+        let turns = rounds(&runs);
+        let sites: Vec<Vec<usize>> = turns
+            .iter()
+            .map(|t| t.iter().map(|r| r.site).collect())
+            .collect();
+        assert_eq!(sites, [vec![1, 0], vec![1], vec![1], vec![1]]);
+    }
 }

@@ -98,7 +98,8 @@ impl Run {
 /// One step of a chain's story.
 #[derive(Debug, Clone)]
 pub enum Step {
-    /// Gateways run side by side until each has stored its events.
+    /// Gateways run side by side until each has stored its events; a site's several
+    /// runs take turns, in order.
     Phase {
         /// What happens, for the progress line.
         title: String,
@@ -189,6 +190,20 @@ fn with(profile: Profile, run: Run) -> Run {
     Run { profile, ..run }
 }
 
+/// `run` with `profile` split into one run per container: a run whose gateway reads one
+/// container with its items at once pairs them right however late the gateway starts,
+/// where several containers in one run would need it reading before the second arrives.
+fn one_per_container(profile: Profile, run: Run) -> Vec<Run> {
+    run.groups
+        .iter()
+        .map(|group| Run {
+            profile: profile.clone(),
+            groups: vec![group.clone()],
+            ..run.clone()
+        })
+        .collect()
+}
+
 /// All three chains.
 pub fn chains() -> Vec<Chain> {
     vec![food(), drug(), equipment()]
@@ -270,10 +285,10 @@ pub fn food() -> Chain {
         ),
         phase(
             "packhouse packs 24 units into 4 cases",
-            vec![with(
+            one_per_container(
                 Profile::Pack,
                 run(1, "packing", "in_progress", cases.clone()),
-            )],
+            ),
         ),
         phase(
             "packhouse ships the cases",
@@ -285,17 +300,14 @@ pub fn food() -> Chain {
         ),
         phase(
             "distribution centre breaks the cases",
-            vec![with(
-                Profile::Unpack,
-                run(2, "unpacking", "in_progress", cases),
-            )],
+            one_per_container(Profile::Unpack, run(2, "unpacking", "in_progress", cases)),
         ),
         phase(
             "distribution centre builds 3 store pallets",
-            vec![with(
+            one_per_container(
                 Profile::Pack,
                 run(2, "packing", "in_progress", pallets.clone()),
-            )],
+            ),
         ),
         phase(
             "distribution centre ships the pallets",
@@ -570,10 +582,14 @@ mod tests {
             .steps
             .iter()
             .filter_map(|s| match s {
-                Step::Phase { runs, .. } => runs.first().map(Run::expected_events),
+                Step::Phase { runs, .. } => Some(runs.iter().map(Run::expected_events).sum()),
                 Step::Recall { .. } => None,
             })
             .collect();
         assert_eq!(counts[..4], [12, 12, 4, 4]);
+        let Some(Step::Phase { runs, .. }) = chain.steps.get(2) else {
+            panic!("the third food step packs");
+        };
+        assert_eq!(runs.len(), 4, "one run per case");
     }
 }
