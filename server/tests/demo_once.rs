@@ -108,7 +108,7 @@ fn the_whole_story_runs_and_checks_itself() {
     // The generated site files stay in the folder given.
     assert!(
         dir.path()
-            .join("gateways/demo-farm/step-00.0-commissioning.toml")
+            .join("gateways/demo-farm/step-00-0-commissioning.toml")
             .is_file()
     );
 }

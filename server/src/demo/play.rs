@@ -184,7 +184,7 @@ fn start(
         .get(run.site)
         .with_context(|| format!("{}: a run names no site", chain.name))?;
     let dir = stage.site_dir(&site.id);
-    let base = dir.join(format!("step-{number:02}.{turn}-{}", run.biz_step));
+    let base = dir.join(format!("step-{number:02}-{turn}-{}", run.biz_step));
     let config = base.with_extension("toml");
     let scenario = base.with_extension("scenario");
     let text = render::config(
