@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use trace_proto::code::{self, Form};
+use trace_proto::company_prefix::CompanyPrefixes;
 
 use crate::auth::{Auth, Role};
 use crate::config::{BrokerChoice, Settings};
@@ -35,7 +36,8 @@ pub struct DemoArgs {
     /// any mismatch) instead of serving.
     #[arg(long)]
     once: bool,
-    /// Data folder, new or empty [default: a new folder under the system's temp dir].
+    /// Data folder, new or empty, kept afterwards [default: a new folder under the system's
+    /// temp dir, removed at the end unless a check failed].
     #[arg(long, value_name = "DIR")]
     dir: Option<PathBuf>,
     /// HTTP listen address [default: 127.0.0.1:8080, or a free port when it is taken].
@@ -114,20 +116,20 @@ pub fn run(args: DemoArgs) -> anyhow::Result<bool> {
             .collect::<anyhow::Result<Vec<ChainReport>>>()
     })?;
     let passed = summary(&running.state, &chains, &reports)?;
-    if args.once {
-        if passed && temporary {
-            // Best effort: a leftover temp folder is harmless.
-            let _ = std::fs::remove_dir_all(&dir);
-        }
-        return Ok(passed);
+    if !args.once {
+        print_pages(&running.state, local(running.http), &chains, &token);
+        runtime.block_on(async {
+            tokio::select! {
+                result = running.wait() => result,
+                _ = tokio::signal::ctrl_c() => Ok(()),
+            }
+        })?;
     }
-    print_pages(&running.state, local(running.http), &chains, &token);
-    runtime.block_on(async {
-        tokio::select! {
-            result = running.wait() => result,
-            _ = tokio::signal::ctrl_c() => Ok(()),
-        }
-    })?;
+    // A folder the demo made up goes, unless a check failed and it holds the evidence
+    // (best effort: a leftover temp folder is harmless).
+    if temporary && (passed || !args.once) {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     Ok(passed)
 }
 
@@ -202,7 +204,7 @@ fn print_pages(state: &AppState, http: SocketAddr, chains: &[sites::Chain], toke
     let base = format!("http://{http}");
     println!("\nOpen in a browser:");
     for (unit, caption) in chains.iter().flat_map(|c| &c.showcase) {
-        if let Some(path) = resolver_path(state, unit) {
+        if let Some(path) = resolver_path(&state.prefixes, unit) {
             println!("  {base}{path}\n      {caption}");
         }
     }
@@ -247,8 +249,8 @@ fn encode(text: &str) -> String {
 }
 
 /// The Digital Link resolver path of `unit` (`/01/…/21/…`, `/8004/…`).
-fn resolver_path(state: &AppState, unit: &str) -> Option<String> {
-    let link = code::decode(unit, Form::EpcUri, &state.prefixes)
+fn resolver_path(prefixes: &dyn CompanyPrefixes, unit: &str) -> Option<String> {
+    let link = code::decode(unit, Form::EpcUri, prefixes)
         .ok()?
         .digital_link?;
     let rest = link.strip_prefix("https://")?;
@@ -310,4 +312,46 @@ fn demo_token() -> anyhow::Result<String> {
         .and_then(|mut f| f.read_exact(&mut bytes))
         .context("reading /dev/urandom for the demo token")?;
     Ok(hex::encode(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_units_get_their_resolver_paths() {
+        let table = prefixes::load(&[] as &[PathBuf]).unwrap();
+        let unit = "urn:epc:id:sgtin:0614141.012345.1001";
+        assert_eq!(
+            resolver_path(&table, unit).as_deref(),
+            Some("/01/00614141123452/21/1001")
+        );
+        let cylinder = "urn:epc:id:giai:0614141.700003";
+        assert_eq!(
+            resolver_path(&table, cylinder).as_deref(),
+            Some("/8004/0614141700003")
+        );
+        assert_eq!(encode(unit), "urn%3Aepc%3Aid%3Asgtin%3A0614141.012345.1001");
+    }
+
+    #[test]
+    fn a_data_folder_with_something_in_it_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (given, temporary) = data_folder(Some(dir.path())).unwrap();
+        assert_eq!((given.as_path(), temporary), (dir.path(), false));
+        std::fs::write(dir.path().join("events.redb"), "").unwrap();
+        let err = data_folder(Some(dir.path())).unwrap_err();
+        assert!(err.to_string().contains("is not empty"), "{err}");
+    }
+
+    #[test]
+    fn a_given_address_is_kept_and_a_taken_default_gives_way() {
+        let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        assert_eq!(listen_address("HTTP", Some(addr), 8080), addr);
+        let taken = std::net::TcpListener::bind(addr).unwrap();
+        let port = taken.local_addr().unwrap().port();
+        assert_eq!(listen_address("HTTP", None, port), addr);
+        drop(taken);
+        assert_eq!(listen_address("HTTP", None, port).port(), port);
+    }
 }
