@@ -9,6 +9,8 @@ use std::process::{Child, Command, Stdio};
 
 /// The gateway's binary name.
 const GATEWAY: &str = "trace-gateway";
+/// Longest a simulating gateway lives (longer than any phase and recall wait).
+const LIFETIME_SECS: u64 = 600;
 /// How to get it, for error messages.
 const BUILD_HINT: &str = "build it with `cargo build --release -p trace-gateway -p trace-server` \
      (or `cargo build -p trace-gateway` for a debug build), or give --gateway-bin PATH";
@@ -139,6 +141,10 @@ impl GatewayProcess {
             .arg(config)
             .arg("--scenario")
             .arg(scenario)
+            // A safety net only: the demo stops its gateways itself, but one orphaned by
+            // a killed demo ends on its own.
+            .arg("--seconds")
+            .arg(LIFETIME_SECS.to_string())
             .env("RUST_LOG", "info,rumqttc=warn")
             .stdin(Stdio::null())
             .stdout(stdout)
