@@ -279,6 +279,10 @@ fn data_folder(given: Option<&Path>) -> anyhow::Result<(PathBuf, bool)> {
         );
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    // Absolute, so the paths in the gateways' configurations do not depend on a cwd.
+    let dir = dir
+        .canonicalize()
+        .with_context(|| format!("resolving {}", dir.display()))?;
     Ok((dir, temporary))
 }
 
@@ -338,7 +342,8 @@ mod tests {
     fn a_data_folder_with_something_in_it_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let (given, temporary) = data_folder(Some(dir.path())).unwrap();
-        assert_eq!((given.as_path(), temporary), (dir.path(), false));
+        assert_eq!(given, dir.path().canonicalize().unwrap());
+        assert!(!temporary);
         std::fs::write(dir.path().join("events.redb"), "").unwrap();
         let err = data_folder(Some(dir.path())).unwrap_err();
         assert!(err.to_string().contains("is not empty"), "{err}");
