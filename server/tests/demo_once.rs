@@ -94,11 +94,12 @@ fn the_whole_story_runs_and_checks_itself() {
         "drug: 4 gateways, 16 units, 86 events",
         "equipment: 4 gateways, 6 units, 27 events",
         "hops back to its commissioning at urn:epc:id:sgln:0614141.00001.0",
-        "recall of urn:epc:class:lgtin:0614141.012345.APL-2611-A: 12 units reached at 3 stores",
+        "recall of urn:epc:class:lgtin:0614141.012345.APL-2611-A: 12 units reached at 3 sites",
+        "recall of urn:epc:class:lgtin:0614141.054321.AMX-26A: 8 units reached at 2 sites",
         "demo-pharmacy-1 flagged recalled urn:epc:id:sgtin:0614141.054321.5001",
         "demo-pharmacy-2 flagged recalled urn:epc:id:sgtin:0614141.054321.5005",
         "urn:epc:id:giai:0614141.700003: history of 7 steps",
-        "checks: 5 passed, 0 failed",
+        "checks: 6 passed, 0 failed",
     ] {
         assert!(
             stdout.contains(expected),

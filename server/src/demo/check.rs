@@ -69,7 +69,7 @@ impl Expectation {
             }
             Self::RecallReach { code, units } => {
                 format!(
-                    "forward trace of {code} reaches its {} units at their stores",
+                    "forward trace of {code} reaches its {} units where they are",
                     units.len()
                 )
             }
@@ -130,7 +130,7 @@ impl Expectation {
                 }
                 let places: BTreeSet<&str> = units.iter().map(|(_, p)| p.as_str()).collect();
                 Ok(format!(
-                    "recall of {code}: {} units reached at {} stores",
+                    "recall of {code}: {} units reached at {} sites",
                     units.len(),
                     places.len()
                 ))
@@ -247,7 +247,7 @@ mod tests {
         );
         assert_eq!(
             expect.check(&good).unwrap(),
-            "recall of lot: 3 units reached at 2 stores"
+            "recall of lot: 3 units reached at 2 sites"
         );
         let bad = trace(vec![], vec![("a", "store-1"), ("b", "store-9")]);
         let err = expect.check(&bad).unwrap_err();

@@ -99,6 +99,16 @@ pub fn drug() -> Chain {
                 .collect(),
         ),
     ];
+    // Lot A's packs 1-4 went to pharmacy 1, 5-8 to pharmacy 2.
+    let recalled_at = (0..2u32)
+        .flat_map(|p| {
+            let place = sites
+                .get(2 + p as usize)
+                .map(|s| s.location.clone())
+                .unwrap_or_default();
+            (1..=4).map(move |i| (pack(p * 4 + i), place.clone()))
+        })
+        .collect();
     Chain {
         name: "drug",
         expect: (0..2)
@@ -106,6 +116,10 @@ pub fn drug() -> Chain {
                 unit: pack(p * 4 + 1),
                 gateway: format!("demo-pharmacy-{}", p + 1),
             })
+            .chain([Expectation::RecallReach {
+                code: lgtin(ITEM, "AMX-26A"),
+                units: recalled_at,
+            }])
             .collect(),
         showcase: vec![(pack(1), "a recalled medicine pack".into())],
         sites,
