@@ -5,13 +5,16 @@
 //! before the [`store`] makes them durable; [`trace`] walks the store backward (origin)
 //! and forward (recall), and [`http`] answers supervisors ([`recall`]) and consumers
 //! ([`lookup`]). [`epcis`] maps EPCIS 2.0 JSON-LD to the event model and computes CBV 2.0
-//! event hashes; [`code_command`] decodes any code form. [`serve`] wires it all.
+//! event hashes; [`code_command`] decodes any code form. [`serve`] wires it all, and
+//! `demo` runs a whole supply chain on one machine.
 
 pub mod auth;
 #[cfg(feature = "embedded-broker")]
 pub mod broker;
 pub mod code_command;
 pub mod config;
+#[cfg(feature = "embedded-broker")]
+pub mod demo;
 pub mod epcis;
 pub mod http;
 pub mod ingest;

@@ -43,6 +43,11 @@ enum Command {
     /// API. Tokens come from the config file (hashed) or from TRACE_ADMIN_TOKEN,
     /// TRACE_SUPERVISOR_TOKEN and TRACE_OPERATOR_TOKEN, never from flags.
     Serve(serve_args::ServeArgs),
+    /// Run a whole supply chain on this machine: the server, an embedded broker and a
+    /// trace-gateway process per site with emulated readers (food, medicine, gas
+    /// cylinders), then print the pages to open and serve until Ctrl-C.
+    #[cfg(feature = "embedded-broker")]
+    Demo(trace_server::demo::DemoArgs),
     /// EPCIS 2.0 JSON-LD tools.
     Epcis {
         #[command(subcommand)]
@@ -98,6 +103,12 @@ fn main() -> anyhow::Result<ExitCode> {
             serve_args::run(args)?;
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(feature = "embedded-broker")]
+        Command::Demo(args) => Ok(if trace_server::demo::run(args)? {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }),
         Command::Code {
             form,
             json,
