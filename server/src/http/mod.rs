@@ -7,6 +7,7 @@
 
 mod admin;
 mod codes;
+mod epcis;
 mod ops;
 mod recalls;
 mod trace;
@@ -47,6 +48,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/01/{*rest}", get(codes::resolve))
         .route("/414/{*rest}", get(codes::resolve))
         .route("/8004/{*rest}", get(codes::resolve))
+        .merge(epcis::router(state.clone()))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
