@@ -8,7 +8,7 @@
 //! each with its JSON path), then answers `202` with the job's URL and commits on the
 //! blocking pool; the job turns to success once the events are durable.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -28,15 +28,33 @@ use crate::epcis::capture::{
 use crate::epcis::problem::Problem;
 use crate::epcis::query::{self, QueryError};
 use crate::state::AppState;
-use crate::store::CommitBatch;
+use crate::store::{CommitBatch, StoreError, StoredEvent};
 
 /// The OpenAPI 3 document of these endpoints.
 const OPENAPI: &str = include_str!("../epcis/openapi.json");
 
-/// What the handlers share: the server state and this process's capture jobs.
+/// What the handlers share: the server state, this process's capture jobs, and the lock
+/// that makes choosing eventID slots and committing one step (see epcis/capture).
 struct Epcis {
     app: Arc<AppState>,
     jobs: Jobs,
+    capturing: Mutex<()>,
+}
+
+impl Epcis {
+    /// Settles slots and commits `events` under the capture lock; (stored, duplicates).
+    fn store(&self, mut events: Vec<StoredEvent>) -> Result<(usize, usize), String> {
+        // A poisoned lock guards nothing but ordering, so it is still usable.
+        let _guard = self.capturing.lock().unwrap_or_else(|p| p.into_inner());
+        let store = self.app.store.as_ref();
+        capture::settle_slots(store, &mut events)?;
+        let batch = CommitBatch {
+            events,
+            ..CommitBatch::default()
+        };
+        let report = store.commit(&batch).map_err(|e| e.to_string())?;
+        Ok((report.stored, report.duplicates))
+    }
 }
 
 type Shared = State<Arc<Epcis>>;
@@ -46,6 +64,7 @@ pub fn router(app: Arc<AppState>) -> Router<Arc<AppState>> {
     let state = Arc::new(Epcis {
         app,
         jobs: Jobs::default(),
+        capturing: Mutex::new(()),
     });
     Router::new()
         .route("/epcis/capture", post(capture))
@@ -201,21 +220,15 @@ async fn capture(
     let (worker, job) = (epcis.clone(), id.clone());
     tokio::task::spawn_blocking(move || {
         let recorded = EventTime::now();
-        let batch = CommitBatch {
-            events: checked
-                .events
-                .into_iter()
-                .map(|d| capture::to_stored(d, &caller.name, recorded))
-                .collect(),
-            ..CommitBatch::default()
-        };
-        let outcome = worker.app.store.commit(&batch);
+        let events = checked
+            .events
+            .into_iter()
+            .map(|d| capture::to_stored(d, &caller.name, recorded))
+            .collect();
+        let outcome = worker.store(events);
         if let Err(e) = &outcome {
             tracing::error!(error = %e, job, "capture job failed to commit");
         }
-        let outcome = outcome
-            .map(|report| (report.stored, report.duplicates))
-            .map_err(|e| e.to_string());
         worker.jobs.finish(&job, outcome);
     });
     let location = format!("/epcis/capture/{id}");
@@ -261,19 +274,17 @@ async fn capture_one(
         Ok(body) => body,
         Err(response) => return response,
     };
-    let app = epcis.app.clone();
+    let worker = epcis.clone();
     let outcome = blocking(move || {
-        let decoded = match capture::check_event(&body, &app.prefixes) {
+        let decoded = match capture::check_event(&body, &worker.app.prefixes) {
             Ok(decoded) => decoded,
             Err(r) => return Ok(Err(r)),
         };
         let stored = capture::to_stored(decoded, &caller.name, EventTime::now());
-        let batch = CommitBatch {
-            events: vec![stored.clone()],
-            ..CommitBatch::default()
-        };
-        let report = app.store.commit(&batch)?;
-        Ok(Ok((stored, report.stored == 1)))
+        let (new, _) = worker
+            .store(vec![stored.clone()])
+            .map_err(|e| ApiError::Store(StoreError::Backend(e)))?;
+        Ok(Ok((stored, new == 1)))
     })
     .await;
     let (stored, new) = match outcome {

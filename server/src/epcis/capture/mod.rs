@@ -8,16 +8,18 @@
 //! bytes, so the same event captured twice is stored once. An event whose `eventID` is that
 //! hash is stored the same way. An event naming itself otherwise (`urn:uuid:…`, or a hash
 //! that is not its own, as several GS1 examples carry) keeps its ID and is stored under the
-//! SHA-256 of a domain tag and the ID ([`keys_for`]): the sender declared it a distinct event,
-//! and a caller cannot pick a key that collides with a gateway event's (those hash signing
-//! bytes that start with their own domain tag).
+//! SHA-256 of a domain tag and the ID, so a caller cannot pick a key that collides with a
+//! gateway event's (those hash signing bytes that start with their own domain tag). IDs are
+//! meant to be unique, but three GS1 examples give one ID to two different events: the
+//! second different event with an ID takes the next *slot* (the ID and a slot number
+//! hashed), so both are kept and [`events_named`] finds both; an equal event is a duplicate.
 
 mod jobs;
 mod schema;
 
 pub use jobs::{CaptureJob, Jobs, MAX_JOBS};
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -27,7 +29,7 @@ use trace_proto::event::EventTime;
 use super::decode::{Decoded, decode_document, decode_event};
 use super::hash::{HASH_ID_PREFIX, HASH_ID_SUFFIX};
 use super::problem::{Problem, Problems};
-use crate::store::{EventKey, Origin, StoredEvent};
+use crate::store::{EventKey, Origin, Store, StoreError, StoredEvent};
 
 /// Most events one capture document may hold (`GS1-EPCIS-Capture-Limit`).
 pub const CAPTURE_LIMIT: usize = 10_000;
@@ -212,28 +214,49 @@ fn hash_key(id: &str) -> Option<EventKey> {
     EventKey::from_hex(hex)
 }
 
-/// The store key of an event that names itself `id` other than by its own hash.
-fn id_key(id: &str) -> EventKey {
+/// Different events one declared eventID may name before capture refuses another.
+pub const MAX_SLOTS: u32 = 64;
+
+/// The store key of slot `slot` of an event that names itself `id` other than by its hash.
+fn id_key(id: &str, slot: u32) -> EventKey {
     let mut hasher = Sha256::new();
     hasher.update(ID_KEY_DOMAIN);
     hasher.update(id.as_bytes());
+    if slot > 0 {
+        hasher.update(b"#");
+        hasher.update(slot.to_le_bytes());
+    }
     EventKey(hasher.finalize().into())
 }
 
-/// The keys a captured event with `eventID` `id` may be stored under (see the module doc);
-/// a caller checks that the event found carries `id`.
-pub fn keys_for(id: &str) -> Vec<EventKey> {
-    hash_key(id).into_iter().chain([id_key(id)]).collect()
+/// Every stored event whose `eventID` is `id`: by its hash key, then by the slots of a
+/// declared ID until a free one.
+pub fn events_named(store: &dyn Store, id: &str) -> Result<Vec<StoredEvent>, StoreError> {
+    let mut found = Vec::new();
+    if let Some(key) = hash_key(id)
+        && let Some(stored) = store.event(&key)?
+        && stored.event.event_id.as_deref() == Some(id)
+    {
+        found.push(stored);
+    }
+    for slot in 0..MAX_SLOTS {
+        match store.event(&id_key(id, slot))? {
+            Some(stored) if stored.event.event_id.as_deref() == Some(id) => found.push(stored),
+            _ => break,
+        }
+    }
+    Ok(found)
 }
 
-/// A checked event as the store keeps it, its `eventID` filled in with its hash when absent.
+/// A checked event as the store keeps it, its `eventID` filled in with its hash when absent;
+/// an event with a declared ID gets slot 0 here and its final slot from [`settle_slots`].
 pub fn to_stored(decoded: Decoded, captured_by: &str, recorded: EventTime) -> StoredEvent {
     let hash = decoded.hash_id();
     let mut event = decoded.event;
     let id = event.event_id.get_or_insert_with(|| hash.clone());
     let key = match hash_key(&hash) {
         Some(key) if *id == hash => key,
-        _ => id_key(id),
+        _ => id_key(id, 0),
     };
     StoredEvent {
         key,
@@ -243,6 +266,46 @@ pub fn to_stored(decoded: Decoded, captured_by: &str, recorded: EventTime) -> St
             captured_by: captured_by.to_owned(),
         },
     }
+}
+
+/// Moves each event with a declared ID to the slot holding an equal event (a duplicate the
+/// commit skips) or to the first free one. Callers hold one lock over this and the commit,
+/// so two captures cannot take the same slot.
+pub fn settle_slots(store: &dyn Store, events: &mut [StoredEvent]) -> Result<(), String> {
+    let mut taken: HashMap<EventKey, usize> = HashMap::new();
+    for i in 0..events.len() {
+        let Some(id) = events[i].event.event_id.clone() else {
+            continue;
+        };
+        if events[i].key != id_key(&id, 0) {
+            continue;
+        }
+        let mut slot = 0;
+        loop {
+            if slot == MAX_SLOTS {
+                return Err(format!(
+                    "eventID {id} already names {MAX_SLOTS} different events"
+                ));
+            }
+            let key = id_key(&id, slot);
+            let holder = match taken.get(&key) {
+                Some(j) => Some(events[*j].event.clone()),
+                None => store
+                    .event(&key)
+                    .map_err(|e| e.to_string())?
+                    .map(|stored| stored.event),
+            };
+            match holder {
+                Some(event) if event != events[i].event => slot += 1,
+                _ => {
+                    events[i].key = key;
+                    taken.entry(key).or_insert(i);
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One problem as an RFC 7807 problem object, with its JSON path as the `path` member.
@@ -313,11 +376,11 @@ mod tests {
         let plain = to_stored(decoded[0].clone(), "t", now);
         let hash = decoded[0].hash_id();
         assert_eq!(plain.event.event_id.as_deref(), Some(hash.as_str()));
-        assert_eq!(keys_for(&hash)[0], plain.key);
+        assert_eq!(hash_key(&hash), Some(plain.key));
         let mut named = decoded[0].clone();
         named.event.event_id = Some("urn:uuid:1".into());
         let named = to_stored(named, "t", now);
         assert_ne!(named.key, plain.key);
-        assert_eq!(keys_for("urn:uuid:1"), [named.key]);
+        assert_eq!(named.key, id_key("urn:uuid:1", 0));
     }
 }

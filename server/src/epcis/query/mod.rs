@@ -23,7 +23,7 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 use trace_proto::event::EventTime;
 
-use super::capture::keys_for;
+use super::capture::events_named;
 use super::encode::{Namespaces, encode_event_with};
 use crate::store::{EventKey, RecordCursor, Role, Store, StoreError, StoredEvent};
 pub use filter::{matches, shown_id};
@@ -99,18 +99,12 @@ fn candidates(store: &dyn Store, query: &Query) -> Result<Option<Vec<EventKey>>,
     }
     if let Some(ids) = &query.event_ids {
         for id in ids {
-            let found = keys_for(id).into_iter().find(|key| {
-                store
-                    .event(key)
-                    .ok()
-                    .flatten()
-                    .is_some_and(|e| shown_id(&e) == *id)
-            });
-            match found {
-                Some(key) => keys.insert(key),
+            let named = events_named(store, id)?;
+            if named.is_empty() {
                 // Not found by key: a gateway event's hash ID, found only by scanning.
-                None => return Ok(None),
-            };
+                return Ok(None);
+            }
+            keys.extend(named.iter().map(|e| e.key));
         }
         return Ok(Some(keys.into_iter().collect()));
     }
