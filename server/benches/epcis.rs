@@ -77,7 +77,9 @@ fn capture(documents: usize) -> Duration {
         auth,
         prefixes: trace_proto::company_prefix::PrefixTable::default(),
     };
-    let running = runtime.block_on(trace_server::serve::start(settings)).unwrap();
+    let running = runtime
+        .block_on(trace_server::serve::start(settings))
+        .unwrap();
     let base = format!("http://{}", running.http);
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)

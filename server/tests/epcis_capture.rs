@@ -48,7 +48,10 @@ fn queries_for(event: &Value) -> Vec<String> {
             queries.push(format!("{param}={}", enc(value)));
         }
     }
-    for (field, param) in [("readPoint", "EQ_readPoint"), ("bizLocation", "EQ_bizLocation")] {
+    for (field, param) in [
+        ("readPoint", "EQ_readPoint"),
+        ("bizLocation", "EQ_bizLocation"),
+    ] {
         if let Some(id) = event[field]["id"].as_str() {
             queries.push(format!("{param}={}", enc(id)));
         }
@@ -118,8 +121,15 @@ fn every_example_is_captured_and_read_back_by_id_and_by_parameters() {
     }
     let by_id = events_by_id(&documents);
     let distinct: usize = by_id.values().map(Vec::len).sum();
-    assert_eq!(epcis.stored_events(), distinct as u64, "each distinct event once");
-    assert!(by_id.values().any(|events| events.len() > 1), "GS1's reused IDs");
+    assert_eq!(
+        epcis.stored_events(),
+        distinct as u64,
+        "each distinct event once"
+    );
+    assert!(
+        by_id.values().any(|events| events.len() > 1),
+        "GS1's reused IDs"
+    );
     let mut queried = 0;
     for (id, events) in &by_id {
         let answer = epcis.get(&format!("/epcis/events/{}", enc(id)));
@@ -132,7 +142,11 @@ fn every_example_is_captured_and_read_back_by_id_and_by_parameters() {
             &epcis.get(&format!("/epcis/events?EQ_eventID={}", enc(id))),
             id,
         );
-        assert_eq!(same_id.len(), events.len(), "{id}: every event with this ID");
+        assert_eq!(
+            same_id.len(),
+            events.len(),
+            "{id}: every event with this ID"
+        );
         for query in queries_for(&answer.body) {
             let path = format!("/epcis/events?perPage=1000&{query}");
             let found = ids(&epcis.get(&path), &format!("{id}: {query}"));
@@ -151,7 +165,8 @@ fn every_example_is_captured_and_read_back_by_id_and_by_parameters() {
 #[test]
 fn the_same_document_twice_is_stored_once() {
     let epcis = Epcis::start();
-    let document = read(&epcis_common::data_dir().join("examples/Example_9.6.1-ObjectEvent.jsonld"));
+    let document =
+        read(&epcis_common::data_dir().join("examples/Example_9.6.1-ObjectEvent.jsonld"));
     let events = decode_document(&document, prefix_table()).unwrap().len();
     let first = epcis.capture(&document);
     assert_eq!(first["storedEvents"], events);
@@ -200,7 +215,12 @@ fn malformed_documents_are_refused_with_reason_and_path_and_store_nothing() {
     let epcis = Epcis::start();
     let second = "$.epcisBody.eventList[1]";
     let cases: Vec<(&str, Vec<u8>, String, &str)> = vec![
-        ("bad JSON", br#"{"type": "EPCISDocument","#.to_vec(), "$".into(), "not JSON"),
+        (
+            "bad JSON",
+            br#"{"type": "EPCISDocument","#.to_vec(),
+            "$".into(),
+            "not JSON",
+        ),
         (
             "unknown event type",
             broken(|d| d["epcisBody"]["eventList"][1]["type"] = "FooEvent".into()),
@@ -209,7 +229,9 @@ fn malformed_documents_are_refused_with_reason_and_path_and_store_nothing() {
         ),
         (
             "bad EPC",
-            broken(|d| d["epcisBody"]["eventList"][1]["epcList"][0] = "urn:epc:id:sgtin:0614141.1".into()),
+            broken(|d| {
+                d["epcisBody"]["eventList"][1]["epcList"][0] = "urn:epc:id:sgtin:0614141.1".into()
+            }),
             format!("{second}.epcList[0]"),
             "sgtin",
         ),
@@ -235,17 +257,30 @@ fn malformed_documents_are_refused_with_reason_and_path_and_store_nothing() {
     for (what, body, path, quoted) in cases {
         let answer = epcis.post("/epcis/capture", Some(SUPERVISOR), &[], &body);
         assert_eq!(answer.status, 400, "{what}: {:#}", answer.body);
-        assert_eq!(answer.header("content-type"), Some("application/problem+json"));
-        assert_eq!(answer.body["type"], "epcisException:ValidationException", "{what}");
+        assert_eq!(
+            answer.header("content-type"),
+            Some("application/problem+json")
+        );
+        assert_eq!(
+            answer.body["type"], "epcisException:ValidationException",
+            "{what}"
+        );
         let errors = answer.body["errors"].as_array().unwrap();
-        let at_path: Vec<&Value> = errors.iter().filter(|e| e["path"] == path.as_str()).collect();
+        let at_path: Vec<&Value> = errors
+            .iter()
+            .filter(|e| e["path"] == path.as_str())
+            .collect();
         assert!(
             at_path
                 .iter()
                 .any(|e| e["title"].as_str().unwrap().contains(quoted)),
             "{what}: no problem at {path} quoting {quoted:?}: {errors:#?}"
         );
-        assert!(at_path.iter().all(|e| e["type"] == "epcisException:ValidationException"));
+        assert!(
+            at_path
+                .iter()
+                .all(|e| e["type"] == "epcisException:ValidationException")
+        );
     }
     assert_eq!(epcis.stored_events(), 0, "nothing of any of them");
     let all = epcis.get("/epcis/events");
@@ -263,9 +298,10 @@ fn proceed_stores_the_good_events_and_reports_the_others() {
     let errors = job["errors"].as_array().unwrap();
     assert!(!errors.is_empty());
     assert!(
-        errors
-            .iter()
-            .all(|e| e["path"].as_str().unwrap().starts_with("$.epcisBody.eventList[1]")),
+        errors.iter().all(|e| e["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("$.epcisBody.eventList[1]")),
         "{errors:#?}"
     );
     assert_eq!(epcis.stored_events(), 1);
@@ -295,7 +331,10 @@ fn single_events_tokens_and_limits() {
     assert_eq!(created.status, 201, "{:#}", created.body);
     assert_valid(&created.body, "created event");
     let id = created.body["eventID"].as_str().unwrap().to_owned();
-    assert!(id.starts_with("ni:///sha-256;") && id.ends_with("?ver=CBV2.0"), "{id}");
+    assert!(
+        id.starts_with("ni:///sha-256;") && id.ends_with("?ver=CBV2.0"),
+        "{id}"
+    );
     let location = created.header("location").unwrap().to_owned();
     assert_eq!(location, format!("/epcis/events/{}", enc(&id)));
     assert_eq!(epcis.get(&location).body["eventID"], id.as_str());
@@ -306,7 +345,11 @@ fn single_events_tokens_and_limits() {
 
     for answer in [&created, &denied] {
         assert_eq!(answer.header("gs1-epcis-version"), Some("2.0.0"));
-        let limit: usize = answer.header("gs1-epcis-capture-limit").unwrap().parse().unwrap();
+        let limit: usize = answer
+            .header("gs1-epcis-capture-limit")
+            .unwrap()
+            .parse()
+            .unwrap();
         let size: usize = answer
             .header("gs1-epcis-capture-file-size-limit")
             .unwrap()
@@ -321,7 +364,10 @@ fn single_events_tokens_and_limits() {
     let too_many = serde_json::to_vec(&document(many)).unwrap();
     let refused = epcis.post("/epcis/capture", Some(SUPERVISOR), &[], &too_many);
     assert_eq!(refused.status, 413, "{:#}", refused.body);
-    assert_eq!(refused.body["type"], "epcisException:CaptureLimitExceededException");
+    assert_eq!(
+        refused.body["type"],
+        "epcisException:CaptureLimitExceededException"
+    );
     let huge = vec![b' '; trace_server::epcis::capture::FILE_SIZE_LIMIT + 1];
     let refused = epcis.post("/epcis/capture", Some(SUPERVISOR), &[], &huge);
     assert_eq!(refused.status, 413);

@@ -15,8 +15,7 @@ use epcis_http::{Epcis, all_pages, enc, event_list, ids};
 use harness::{Link, SUPERVISOR, TestGateway};
 use serde_json::{Value, json};
 use trace_proto::event::{
-    Action, AggregationEvent, BizStep, EventKind, EventTime, Location, ObjectEvent,
-    TimeZoneOffset,
+    Action, AggregationEvent, BizStep, EventKind, EventTime, Location, ObjectEvent, TimeZoneOffset,
 };
 use trace_server::epcis::event_hash_id;
 
@@ -68,8 +67,14 @@ fn pages_orders_limits_and_refusals() {
         &epcis,
         "/epcis/events?perPage=30&orderBy=eventTime&orderDirection=ASC&EQ_bizStep=inspecting",
     );
-    assert_eq!(ordered.iter().map(Vec::len).collect::<Vec<_>>(), [30, 30, 15]);
-    let mut first_page = times(&epcis, "/epcis/events?perPage=75&orderBy=eventTime&orderDirection=ASC");
+    assert_eq!(
+        ordered.iter().map(Vec::len).collect::<Vec<_>>(),
+        [30, 30, 15]
+    );
+    let mut first_page = times(
+        &epcis,
+        "/epcis/events?perPage=75&orderBy=eventTime&orderDirection=ASC",
+    );
     assert!(first_page.is_sorted());
     first_page.reverse();
     assert_eq!(
@@ -86,7 +91,10 @@ fn pages_orders_limits_and_refusals() {
         assert_eq!(sizes, [30, 10], "{path}");
     }
     let pattern = enc("urn:epc:idpat:sgtin:0614141.107346.*");
-    let matched = all_pages(&epcis, &format!("/epcis/events?perPage=100&MATCH_epc={pattern}"));
+    let matched = all_pages(
+        &epcis,
+        &format!("/epcis/events?perPage=100&MATCH_epc={pattern}"),
+    );
     assert_eq!(matched[0].len(), 75);
     let one = ids(
         &epcis.get(&format!(
@@ -97,11 +105,23 @@ fn pages_orders_limits_and_refusals() {
     );
     assert_eq!(one.len(), 1);
     let other = enc("urn:epc:idpat:sgtin:0614141.107347.*");
-    assert!(ids(&epcis.get(&format!("/epcis/events?MATCH_epc={other}")), "none").is_empty());
+    assert!(
+        ids(
+            &epcis.get(&format!("/epcis/events?MATCH_epc={other}")),
+            "none"
+        )
+        .is_empty()
+    );
 
     let later = EventTime::from_unix_millis(EventTime::now().unix_millis() + 60_000).unwrap();
     let later = enc(&later.to_string());
-    assert!(ids(&epcis.get(&format!("/epcis/events?GE_recordTime={later}")), "GE").is_empty());
+    assert!(
+        ids(
+            &epcis.get(&format!("/epcis/events?GE_recordTime={later}")),
+            "GE"
+        )
+        .is_empty()
+    );
     let all_before = ids(
         &epcis.get(&format!("/epcis/events?perPage=100&LT_recordTime={later}")),
         "LT",
@@ -124,7 +144,9 @@ fn pages_orders_limits_and_refusals() {
         );
     }
     assert_eq!(
-        epcis.get(&format!("/epcis/events/{}", enc("urn:uuid:nothing"))).status,
+        epcis
+            .get(&format!("/epcis/events/{}", enc("urn:uuid:nothing")))
+            .status,
         404
     );
 }
@@ -224,7 +246,11 @@ fn one_trace_across_gateway_events_and_captured_documents() {
     let steps: BTreeSet<(String, bool)> = hops
         .iter()
         .map(|h| {
-            let kind = format!("{} {}", h["event_type"].as_str().unwrap(), h["biz_step"].as_str().unwrap_or("-"));
+            let kind = format!(
+                "{} {}",
+                h["event_type"].as_str().unwrap(),
+                h["biz_step"].as_str().unwrap_or("-")
+            );
             (kind, h["signed_by"].is_null())
         })
         .collect();
@@ -235,7 +261,10 @@ fn one_trace_across_gateway_events_and_captured_documents() {
         ("ObjectEvent shipping", false),
         ("ObjectEvent receiving", true),
     ] {
-        assert!(steps.contains(&(step.to_owned(), captured)), "{step}: {steps:#?}");
+        assert!(
+            steps.contains(&(step.to_owned(), captured)),
+            "{step}: {steps:#?}"
+        );
     }
     assert!(trace["reached"].as_array().unwrap().contains(&json!(FLOUR)));
 
@@ -250,14 +279,20 @@ fn one_trace_across_gateway_events_and_captured_documents() {
         .iter()
         .map(|u| u["id"].as_str().unwrap())
         .collect();
-    assert!(units.contains(LOAF_A) && units.contains(LOAF_B), "{units:?}");
+    assert!(
+        units.contains(LOAF_A) && units.contains(LOAF_B),
+        "{units:?}"
+    );
 
     let naming_a = ids(
         &epcis.get(&format!("/epcis/events?MATCH_anyEPC={}", enc(LOAF_A))),
         "MATCH_anyEPC",
     );
     assert_eq!(naming_a.len(), 2, "the transformation and the packing");
-    assert!(naming_a.contains(&gateway_ids[0]), "the gateway event by its CBV hash");
+    assert!(
+        naming_a.contains(&gateway_ids[0]),
+        "the gateway event by its CBV hash"
+    );
     let by_id = epcis.get(&format!("/epcis/events/{}", enc(&gateway_ids[0])));
     assert_eq!(by_id.status, 200, "{:#}", by_id.body);
     assert_eq!(by_id.body["type"], "AggregationEvent");
@@ -272,7 +307,10 @@ fn one_trace_across_gateway_events_and_captured_documents() {
     );
     assert_eq!(only_lists.len(), 2, "quantityList only, not inputs");
     let at_bakery = ids(
-        &epcis.get(&format!("/epcis/events?EQ_readPoint={}&orderBy=eventTime&orderDirection=ASC", enc(BAKERY))),
+        &epcis.get(&format!(
+            "/epcis/events?EQ_readPoint={}&orderBy=eventTime&orderDirection=ASC",
+            enc(BAKERY)
+        )),
         "read point",
     );
     assert_eq!(at_bakery.len(), 3);

@@ -126,15 +126,17 @@ fn refused(error: ApiError) -> Response {
                 &error.to_string(),
                 &[],
             );
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer"),
-            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             return response;
         }
         ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "SecurityException"),
         ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "ValidationException"),
-        ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "CaptureLimitExceededException"),
+        ApiError::TooLarge => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "CaptureLimitExceededException",
+        ),
         ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "NoSuchResourceException"),
         ApiError::Conflict(_) => (StatusCode::CONFLICT, "ResourceAlreadyExistsException"),
         ApiError::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "ImplementationException"),
@@ -203,14 +205,17 @@ async fn capture(
     let behaviour = match ErrorBehaviour::from_header(header) {
         Ok(behaviour) => behaviour,
         Err(message) => {
-            return problem(StatusCode::BAD_REQUEST, "ValidationException", &message, &[]);
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "ValidationException",
+                &message,
+                &[],
+            );
         }
     };
     let app = epcis.app.clone();
-    let checked = blocking(move || {
-        Ok(capture::check_document(&body, &app.prefixes, behaviour))
-    })
-    .await;
+    let checked =
+        blocking(move || Ok(capture::check_document(&body, &app.prefixes, behaviour))).await;
     let checked = match checked {
         Ok(Ok(checked)) => checked,
         Ok(Err(r)) => return refusal(r),
@@ -255,8 +260,7 @@ async fn job(State(epcis): Shared, headers: HeaderMap, Path(id): Path<String>) -
 
 /// The URL path of an event.
 fn event_path(id: &str) -> String {
-    let encoded: String =
-        url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>();
+    let encoded: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>();
     format!("/epcis/events/{}", encoded.replace('+', "%20"))
 }
 

@@ -86,7 +86,13 @@ impl Epcis {
         answer(request.call().unwrap())
     }
 
-    pub fn post(&self, path: &str, token: Option<&str>, headers: &[(&str, &str)], body: &[u8]) -> Answer {
+    pub fn post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Answer {
         let mut request = self
             .agent
             .post(format!("{}{path}", self.server.http))
@@ -117,7 +123,11 @@ impl Epcis {
             if job.body["running"] == false {
                 return job.body;
             }
-            assert!(Instant::now() < deadline, "job still running: {:#}", job.body);
+            assert!(
+                Instant::now() < deadline,
+                "job still running: {:#}",
+                job.body
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }

@@ -4,8 +4,8 @@
 
 use trace_proto::event::{Action, BizStep, EventKind, QuantityElement, TransformationEvent};
 use trace_server::store::{
-    CommitBatch, CommitReport, EventKey, EventSummary, IndexEntry, Link, Origin, RecordCursor, Role,
-    Store, StoredEvent,
+    CommitBatch, CommitReport, EventKey, EventSummary, IndexEntry, Link, Origin, RecordCursor,
+    Role, Store, StoredEvent,
 };
 
 use crate::support::{Gateway, aggregation, at, event, lot, names, object, place};
@@ -476,7 +476,12 @@ pub fn events_in_record_order(store: &dyn Store) {
         recorded: late.recorded,
         key: late.key,
     };
-    assert!(store.events_recorded(Some(&beyond), 100).unwrap().is_empty());
+    assert!(
+        store
+            .events_recorded(Some(&beyond), 100)
+            .unwrap()
+            .is_empty()
+    );
     assert!(store.events_recorded(None, 0).unwrap().is_empty());
 }
 

@@ -141,6 +141,9 @@ impl Jobs {
     }
 
     fn number(&self, id: &str) -> Option<u64> {
-        id.strip_prefix(&self.epoch)?.strip_prefix('-')?.parse().ok()
+        id.strip_prefix(&self.epoch)?
+            .strip_prefix('-')?
+            .parse()
+            .ok()
     }
 }

@@ -210,7 +210,9 @@ pub fn check_document(
 
 /// The store key of an event hash ID (`ni:///sha-256;<64 hex>?ver=CBV2.0`), if it is one.
 fn hash_key(id: &str) -> Option<EventKey> {
-    let hex = id.strip_prefix(HASH_ID_PREFIX)?.strip_suffix(HASH_ID_SUFFIX)?;
+    let hex = id
+        .strip_prefix(HASH_ID_PREFIX)?
+        .strip_suffix(HASH_ID_SUFFIX)?;
     EventKey::from_hex(hex)
 }
 
@@ -350,7 +352,11 @@ mod tests {
     #[test]
     fn proceed_keeps_good_events_and_names_bad_ones_by_request_index() {
         let good = "urn:epc:id:sgtin:0614141.107346.2017";
-        let json = document(json!([event("nonsense"), event(good), event("urn:epc:id:sgtin:1")]));
+        let json = document(json!([
+            event("nonsense"),
+            event(good),
+            event("urn:epc:id:sgtin:1")
+        ]));
         let refused = check_document(&json, &BuiltIn, ErrorBehaviour::Rollback).unwrap_err();
         assert!(matches!(refused, Refusal::Invalid(p) if !p.is_empty()));
         let checked = check_document(&json, &BuiltIn, ErrorBehaviour::Proceed).unwrap();

@@ -34,7 +34,10 @@ fn validator() -> Option<&'static jsonschema::Validator> {
 /// unchecked.
 pub fn check(json: &Value, problems: &mut Problems) {
     let Some(validator) = validator() else {
-        problems.push(&JsonPath::root(), "the server's EPCIS schema did not compile");
+        problems.push(
+            &JsonPath::root(),
+            "the server's EPCIS schema did not compile",
+        );
         return;
     };
     for error in validator.iter_errors(json) {

@@ -154,10 +154,7 @@ pub fn matches(query: &Query, stored: &StoredEvent) -> bool {
         && one_of(&query.actions, action(&event.kind).as_ref())
         && one_of(&query.biz_steps, event.biz_step.as_ref())
         && one_of(&query.dispositions, event.disposition.as_ref())
-        && one_of(
-            &query.read_points,
-            event.read_point.as_ref().map(|l| &l.id),
-        )
+        && one_of(&query.read_points, event.read_point.as_ref().map(|l| &l.id))
         && one_of(
             &query.biz_locations,
             event.biz_location.as_ref().map(|l| &l.id),

@@ -63,7 +63,10 @@ mod tests {
             recorded: EventTime::from_unix_millis(-5).unwrap(),
             key: EventKey([0xab; 32]),
         };
-        for token in [PageToken::Offset(30), PageToken::After { cursor, served: 60 }] {
+        for token in [
+            PageToken::Offset(30),
+            PageToken::After { cursor, served: 60 },
+        ] {
             assert_eq!(PageToken::parse(&token.to_text()), Some(token));
         }
         assert_eq!(PageToken::parse("r1.ab.3"), None);

@@ -169,7 +169,9 @@ pub fn parse(
             "GE_recordTime" => query.ge_record_time = Some(time(name, value)?),
             "LT_recordTime" => query.lt_record_time = Some(time(name, value)?),
             "EQ_action" => {
-                query.actions = Some(list(name, value, |v| v.parse().map_err(|e| format!("{e}")))?)
+                query.actions = Some(list(name, value, |v| {
+                    v.parse().map_err(|e| format!("{e}"))
+                })?)
             }
             "EQ_bizStep" => {
                 query.biz_steps = Some(list(name, value, |v| {

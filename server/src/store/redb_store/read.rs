@@ -19,8 +19,7 @@ use super::tables::{
 };
 use crate::store::number_map::NumberMap;
 use crate::store::{
-    EventKey, EventSummary, IndexEntry, Link, RecordCursor, Role, Standing, StoreError,
-    StoredEvent,
+    EventKey, EventSummary, IndexEntry, Link, RecordCursor, Role, Standing, StoreError, StoredEvent,
 };
 
 /// The bytes of an identifier record, kept alive by the snapshot's pages.
@@ -200,7 +199,12 @@ impl Snapshot {
             }
             match self.events()?.get(no.value())? {
                 Some(record) => events.push(decode_event(record.value())?),
-                None => return Err(corrupt("event number", &format!("{} has no record", no.value()))),
+                None => {
+                    return Err(corrupt(
+                        "event number",
+                        &format!("{} has no record", no.value()),
+                    ));
+                }
             }
         }
         Ok(events)
