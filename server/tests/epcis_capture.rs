@@ -368,9 +368,15 @@ fn single_events_tokens_and_limits() {
         refused.body["type"],
         "epcisException:CaptureLimitExceededException"
     );
+    let title = refused.body["title"].as_str().unwrap();
+    assert!(
+        title.starts_with("10001 events"),
+        "counted, so bodies over 1 MiB are read: {title}"
+    );
     let huge = vec![b' '; trace_server::epcis::capture::FILE_SIZE_LIMIT + 1];
     let refused = epcis.post("/epcis/capture", Some(SUPERVISOR), &[], &huge);
     assert_eq!(refused.status, 413);
+    assert!(refused.body["title"].as_str().unwrap().contains("bytes"));
     assert_eq!(epcis.stored_events(), 1);
 
     let openapi = epcis.get_as("/epcis/openapi.json", None);

@@ -165,8 +165,8 @@ fn refusal(refusal: Refusal) -> Response {
     }
 }
 
-fn body_or_refusal(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Response> {
-    body.map_err(|rejection| {
+fn body_problem(rejection: BytesRejection) -> Response {
+    {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             problem(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -182,7 +182,7 @@ fn body_or_refusal(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Respons
                 &[],
             )
         }
-    })
+    }
 }
 
 /// `POST /epcis/capture`: a document in, `202` and the job's URL out.
@@ -195,9 +195,9 @@ async fn capture(
         Ok(caller) => caller,
         Err(e) => return refused(e),
     };
-    let body = match body_or_refusal(body) {
+    let body = match body {
         Ok(body) => body,
-        Err(response) => return response,
+        Err(rejection) => return body_problem(rejection),
     };
     let header = headers
         .get("gs1-capture-error-behaviour")
@@ -274,9 +274,9 @@ async fn capture_one(
         Ok(caller) => caller,
         Err(e) => return refused(e),
     };
-    let body = match body_or_refusal(body) {
+    let body = match body {
         Ok(body) => body,
-        Err(response) => return response,
+        Err(rejection) => return body_problem(rejection),
     };
     let worker = epcis.clone();
     let outcome = blocking(move || {

@@ -57,69 +57,70 @@ fn strs(list: &[String]) -> Vec<&str> {
     list.iter().map(String::as_str).collect()
 }
 
+/// The identifier fields of an event, empty where its type has none.
+#[derive(Default)]
+struct Fields<'a> {
+    epcs: &'a [String],
+    parent: Option<&'a str>,
+    inputs: &'a [String],
+    outputs: &'a [String],
+    quantities: &'a [QuantityElement],
+    input_quantities: &'a [QuantityElement],
+    output_quantities: &'a [QuantityElement],
+}
+
+fn fields(kind: &EventKind) -> Fields<'_> {
+    match kind {
+        EventKind::Object(o) => Fields {
+            epcs: &o.epc_list,
+            quantities: &o.quantity_list,
+            ..Fields::default()
+        },
+        EventKind::Transaction(t) => Fields {
+            epcs: &t.epc_list,
+            parent: t.parent_id.as_deref(),
+            quantities: &t.quantity_list,
+            ..Fields::default()
+        },
+        EventKind::Aggregation(a) => Fields {
+            epcs: &a.child_epcs,
+            parent: a.parent_id.as_deref(),
+            quantities: &a.child_quantity_list,
+            ..Fields::default()
+        },
+        EventKind::Association(a) => Fields {
+            epcs: &a.child_epcs,
+            parent: Some(a.parent_id.as_str()),
+            quantities: &a.child_quantity_list,
+            ..Fields::default()
+        },
+        EventKind::Transformation(t) => Fields {
+            inputs: &t.input_epc_list,
+            outputs: &t.output_epc_list,
+            input_quantities: &t.input_quantity_list,
+            output_quantities: &t.output_quantity_list,
+            ..Fields::default()
+        },
+    }
+}
+
 /// The identifiers of `event` a `MATCH_…` parameter of `kind` looks at.
 pub fn identifiers(kind: &EventKind, what: Match) -> Vec<&str> {
-    let (epcs, parent, inputs, outputs, quantities, in_q, out_q): (
-        &[String],
-        Option<&str>,
-        &[String],
-        &[String],
-        &[QuantityElement],
-        &[QuantityElement],
-        &[QuantityElement],
-    ) = match kind {
-        EventKind::Object(o) => (&o.epc_list, None, &[], &[], &o.quantity_list, &[], &[]),
-        EventKind::Transaction(t) => (
-            &t.epc_list,
-            t.parent_id.as_deref(),
-            &[],
-            &[],
-            &t.quantity_list,
-            &[],
-            &[],
-        ),
-        EventKind::Aggregation(a) => (
-            &a.child_epcs,
-            a.parent_id.as_deref(),
-            &[],
-            &[],
-            &a.child_quantity_list,
-            &[],
-            &[],
-        ),
-        EventKind::Association(a) => (
-            &a.child_epcs,
-            Some(a.parent_id.as_str()),
-            &[],
-            &[],
-            &a.child_quantity_list,
-            &[],
-            &[],
-        ),
-        EventKind::Transformation(t) => (
-            &[],
-            None,
-            &t.input_epc_list,
-            &t.output_epc_list,
-            &[],
-            &t.input_quantity_list,
-            &t.output_quantity_list,
-        ),
-    };
+    let f = fields(kind);
     match what {
-        Match::Epc => strs(epcs),
-        Match::ParentId => parent.into_iter().collect(),
-        Match::InputEpc => strs(inputs),
-        Match::OutputEpc => strs(outputs),
+        Match::Epc => strs(f.epcs),
+        Match::ParentId => f.parent.into_iter().collect(),
+        Match::InputEpc => strs(f.inputs),
+        Match::OutputEpc => strs(f.outputs),
         Match::AnyEpc => {
-            let mut all = strs(epcs);
-            all.extend(parent);
-            all.extend(strs(inputs));
-            all.extend(strs(outputs));
+            let mut all = strs(f.epcs);
+            all.extend(f.parent);
+            all.extend(strs(f.inputs));
+            all.extend(strs(f.outputs));
             all
         }
-        Match::EpcClass => classes(&[quantities]),
-        Match::AnyEpcClass => classes(&[quantities, in_q, out_q]),
+        Match::EpcClass => classes(&[f.quantities]),
+        Match::AnyEpcClass => classes(&[f.quantities, f.input_quantities, f.output_quantities]),
     }
 }
 
