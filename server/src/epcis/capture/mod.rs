@@ -89,20 +89,29 @@ pub struct Checked {
     pub refused: Vec<Problem>,
 }
 
-/// Schema and decoder problems of `value`, and its events when there are none.
+/// Schema and decoder problems of `value`, and its events when there are none. `json` is
+/// `value`'s text when the caller still has it, else it is written again for the decoder.
 fn check_value(
     value: &Value,
+    json: Option<&[u8]>,
     prefixes: &dyn CompanyPrefixes,
     single: bool,
 ) -> (Vec<Decoded>, Vec<Problem>) {
     let mut schema_problems = Problems::default();
     schema::check(value, &mut schema_problems);
     let mut problems = schema_problems.list().to_vec();
-    let bytes = value.to_string();
+    let written;
+    let json = match json {
+        Some(json) => json,
+        None => {
+            written = value.to_string();
+            written.as_bytes()
+        }
+    };
     let events = if single {
-        decode_event(bytes.as_bytes(), prefixes).map(|e| vec![e])
+        decode_event(json, prefixes).map(|e| vec![e])
     } else {
-        decode_document(bytes.as_bytes(), prefixes)
+        decode_document(json, prefixes)
     };
     match events {
         Ok(events) if problems.is_empty() => (events, problems),
@@ -126,7 +135,7 @@ fn parse(json: &[u8]) -> Result<Value, Refusal> {
 /// Checks a single event (`POST /events`).
 pub fn check_event(json: &[u8], prefixes: &dyn CompanyPrefixes) -> Result<Decoded, Refusal> {
     let value = parse(json)?;
-    let (mut events, problems) = check_value(&value, prefixes, true);
+    let (mut events, problems) = check_value(&value, Some(json), prefixes, true);
     match events.pop() {
         Some(event) if problems.is_empty() => Ok(event),
         _ => Err(Refusal::Invalid(problems)),
@@ -171,7 +180,9 @@ pub fn check_document(
     let mut kept: Vec<usize> = (0..count).collect();
     let mut refused = Vec::new();
     loop {
-        let (events, problems) = check_value(&value, prefixes, false);
+        // The request's own text until events are taken out of it.
+        let text = (kept.len() == count).then_some(json);
+        let (events, problems) = check_value(&value, text, prefixes, false);
         if problems.is_empty() {
             return Ok(Checked { events, refused });
         }
