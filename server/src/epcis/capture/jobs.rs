@@ -13,6 +13,9 @@ use crate::epcis::problem::Problem;
 
 /// Jobs kept; older ones are forgotten first.
 pub const MAX_JOBS: usize = 10_000;
+/// Problems kept per job, so a thousand jobs of bad documents cannot fill the memory; the
+/// last one kept says how many more there were.
+pub const MAX_JOB_ERRORS: usize = 1_000;
 
 /// One capture job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +96,15 @@ impl Jobs {
     }
 
     /// Starts a job; returns its id.
-    pub fn start(&self, behaviour: ErrorBehaviour, refused: Vec<Problem>) -> String {
+    pub fn start(&self, behaviour: ErrorBehaviour, mut refused: Vec<Problem>) -> String {
+        if refused.len() > MAX_JOB_ERRORS {
+            let more = refused.len() - (MAX_JOB_ERRORS - 1);
+            refused.truncate(MAX_JOB_ERRORS - 1);
+            refused.push(Problem {
+                path: "$".into(),
+                message: format!("… and {more} more problems"),
+            });
+        }
         let mut book = self.book();
         book.next += 1;
         let number = book.next;
@@ -145,5 +156,58 @@ impl Jobs {
             .strip_prefix('-')?
             .parse()
             .ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(i: usize) -> Problem {
+        Problem {
+            path: format!("$.epcisBody.eventList[{i}]"),
+            message: "bad".into(),
+        }
+    }
+
+    #[test]
+    fn a_job_runs_then_reports_and_keeps_a_bounded_error_list() {
+        let jobs = Jobs::default();
+        let id = jobs.start(ErrorBehaviour::Rollback, Vec::new());
+        let running = jobs.get(&id).unwrap().to_json();
+        assert_eq!(
+            (running["running"].clone(), running["success"].clone()),
+            (true.into(), true.into())
+        );
+        jobs.finish(&id, Ok((3, 1)));
+        let done = jobs.get(&id).unwrap().to_json();
+        assert_eq!(done["running"], false);
+        assert_eq!(done["success"], true);
+        assert_eq!(
+            (
+                done["storedEvents"].clone(),
+                done["duplicateEvents"].clone()
+            ),
+            (3.into(), 1.into())
+        );
+
+        let failed = jobs.start(ErrorBehaviour::Rollback, Vec::new());
+        jobs.finish(&failed, Err("disk full".into()));
+        let failed = jobs.get(&failed).unwrap().to_json();
+        assert_eq!(failed["success"], false);
+        assert_eq!(
+            failed["errors"][0]["type"],
+            "epcisException:ImplementationException"
+        );
+
+        let many = jobs.start(ErrorBehaviour::Proceed, (0..1500).map(problem).collect());
+        let many = jobs.get(&many).unwrap();
+        assert_eq!(many.errors.len(), MAX_JOB_ERRORS);
+        assert_eq!(
+            many.errors[MAX_JOB_ERRORS - 1].message,
+            "… and 501 more problems"
+        );
+        assert_eq!(jobs.get("nonsense"), None);
+        assert_eq!(jobs.get(&format!("{}-99", jobs.epoch)), None);
     }
 }
