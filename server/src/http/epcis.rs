@@ -14,19 +14,20 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
 use trace_proto::event::EventTime;
 
+mod problems;
+
+use problems::{body_problem, problem, query_error, refusal, refused, standard_headers};
+
 use super::{ApiError, blocking, require};
 use crate::auth::Role;
-use crate::epcis::capture::{
-    self, CAPTURE_LIMIT, ErrorBehaviour, FILE_SIZE_LIMIT, Jobs, Refusal, problem_details,
-};
-use crate::epcis::problem::Problem;
-use crate::epcis::query::{self, QueryError};
+use crate::epcis::capture::{self, ErrorBehaviour, FILE_SIZE_LIMIT, Jobs};
+use crate::epcis::query;
 use crate::state::AppState;
 use crate::store::{CommitBatch, StoreError, StoredEvent};
 
@@ -75,114 +76,6 @@ pub fn router(app: Arc<AppState>) -> Router<Arc<AppState>> {
         .layer(DefaultBodyLimit::max(FILE_SIZE_LIMIT))
         .layer(axum::middleware::map_response(standard_headers))
         .with_state(state)
-}
-
-/// The versions and capture limits, on every answer (the standard's discovery headers).
-async fn standard_headers(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    for (name, value) in [
-        ("gs1-epcis-version", "2.0.0".to_owned()),
-        ("gs1-cbv-version", "2.0.0".to_owned()),
-        ("gs1-epcis-capture-limit", CAPTURE_LIMIT.to_string()),
-        (
-            "gs1-epcis-capture-file-size-limit",
-            FILE_SIZE_LIMIT.to_string(),
-        ),
-    ] {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert(HeaderName::from_static(name), value);
-        }
-    }
-    response
-}
-
-/// An RFC 7807 answer, with one problem object per problem found.
-fn problem(status: StatusCode, kind: &str, title: &str, problems: &[Problem]) -> Response {
-    let mut body = json!({
-        "type": format!("epcisException:{kind}"),
-        "title": title,
-        "status": status.as_u16(),
-    });
-    if !problems.is_empty() {
-        let detail: Vec<String> = problems.iter().map(Problem::to_string).collect();
-        body["detail"] = detail.join("\n").into();
-        body["errors"] = problems.iter().map(problem_details).collect();
-    }
-    let mut response = (status, body.to_string()).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    response
-}
-
-/// [`ApiError`]s (tokens, store) as EPCIS problems.
-fn refused(error: ApiError) -> Response {
-    let (status, kind) = match &error {
-        ApiError::Unauthorized => {
-            let mut response = problem(
-                StatusCode::UNAUTHORIZED,
-                "SecurityException",
-                &error.to_string(),
-                &[],
-            );
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return response;
-        }
-        ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "SecurityException"),
-        ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "ValidationException"),
-        ApiError::TooLarge => (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "CaptureLimitExceededException",
-        ),
-        ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "NoSuchResourceException"),
-        ApiError::Conflict(_) => (StatusCode::CONFLICT, "ResourceAlreadyExistsException"),
-        ApiError::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "ImplementationException"),
-        ApiError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "ImplementationException"),
-    };
-    if let ApiError::Store(e) = &error {
-        tracing::error!(error = %e, "store error answering an EPCIS request");
-    }
-    problem(status, kind, &error.to_string(), &[])
-}
-
-fn refusal(refusal: Refusal) -> Response {
-    match refusal {
-        Refusal::Invalid(problems) => problem(
-            StatusCode::BAD_REQUEST,
-            "ValidationException",
-            "not valid EPCIS 2.0: nothing was stored",
-            &problems,
-        ),
-        Refusal::TooManyEvents(count) => problem(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "CaptureLimitExceededException",
-            &format!("{count} events; at most {CAPTURE_LIMIT} per document"),
-            &[],
-        ),
-    }
-}
-
-fn body_problem(rejection: BytesRejection) -> Response {
-    {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            problem(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "CaptureLimitExceededException",
-                &format!("the body is larger than {FILE_SIZE_LIMIT} bytes"),
-                &[],
-            )
-        } else {
-            problem(
-                StatusCode::BAD_REQUEST,
-                "ValidationException",
-                &rejection.body_text(),
-                &[],
-            )
-        }
-    }
 }
 
 /// `POST /epcis/capture`: a document in, `202` and the job's URL out.
@@ -311,18 +204,6 @@ async fn capture_one(
         response.headers_mut().insert(header::LOCATION, value);
     }
     response
-}
-
-fn query_error(error: QueryError) -> Response {
-    match error {
-        QueryError::TooLarge(message) => problem(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "QueryTooLargeException",
-            &message,
-            &[],
-        ),
-        QueryError::Store(e) => refused(ApiError::Store(e)),
-    }
 }
 
 /// `GET /epcis/events?…`: a page of an `EPCISQueryDocument`, the next page in `Link`.

@@ -1,35 +1,23 @@
 //! EPCIS 2.0 capture as plain logic: check a document (GS1's JSON Schema, then the decoder's
 //! CBV, identifier, time and extension checks), honour `GS1-Capture-Error-Behaviour`, and
-//! turn the events that pass into [`StoredEvent`]s keyed by their CBV 2.0 event hash.
+//! turn the events that pass into [`StoredEvent`](crate::store::StoredEvent)s keyed by their CBV 2.0 event hash.
 //!
-//! # Event keys and IDs
-//!
-//! An event without `eventID` gets its CBV 2.0 hash as ID and is stored under the hash's 32
-//! bytes, so the same event captured twice is stored once. An event whose `eventID` is that
-//! hash is stored the same way. An event naming itself otherwise (`urn:uuid:…`, or a hash
-//! that is not its own, as several GS1 examples carry) keeps its ID and is stored under the
-//! SHA-256 of a domain tag and the ID, so a caller cannot pick a key that collides with a
-//! gateway event's (those hash signing bytes that start with their own domain tag). IDs are
-//! meant to be unique, but three GS1 examples give one ID to two different events: the
-//! second different event with an ID takes the next *slot* (the ID and a slot number
-//! hashed), so both are kept and [`events_named`] finds both; an equal event is a duplicate.
+//! Keys and IDs of captured events are in [`keys`].
 
 mod jobs;
+pub mod keys;
 mod schema;
 
 pub use jobs::{CaptureJob, Jobs, MAX_JOBS};
+pub use keys::{MAX_SLOTS, events_named, settle_slots, to_stored};
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use trace_proto::company_prefix::CompanyPrefixes;
-use trace_proto::event::EventTime;
 
 use super::decode::{Decoded, decode_document, decode_event};
-use super::hash::{HASH_ID_PREFIX, HASH_ID_SUFFIX};
 use super::problem::{Problem, Problems};
-use crate::store::{EventKey, Origin, Store, StoreError, StoredEvent};
 
 /// Most events one capture document may hold (`GS1-EPCIS-Capture-Limit`).
 pub const CAPTURE_LIMIT: usize = 10_000;
@@ -37,8 +25,6 @@ pub const CAPTURE_LIMIT: usize = 10_000;
 pub const FILE_SIZE_LIMIT: usize = 16 * 1024 * 1024;
 /// The RFC 7807 `type` of a refused document or event.
 pub const VALIDATION_EXCEPTION: &str = "epcisException:ValidationException";
-
-const ID_KEY_DOMAIN: &[u8] = b"rfid-trace/epcis/event-id\0";
 
 /// `GS1-Capture-Error-Behaviour`: what a problem in one event does to the others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,108 +205,6 @@ pub fn check_document(
     }
 }
 
-/// The store key of an event hash ID (`ni:///sha-256;<64 hex>?ver=CBV2.0`), if it is one.
-fn hash_key(id: &str) -> Option<EventKey> {
-    let hex = id
-        .strip_prefix(HASH_ID_PREFIX)?
-        .strip_suffix(HASH_ID_SUFFIX)?;
-    EventKey::from_hex(hex)
-}
-
-/// Different events one declared eventID may name before capture refuses another.
-pub const MAX_SLOTS: u32 = 64;
-
-/// The store key of slot `slot` of an event that names itself `id` other than by its hash.
-fn id_key(id: &str, slot: u32) -> EventKey {
-    let mut hasher = Sha256::new();
-    hasher.update(ID_KEY_DOMAIN);
-    hasher.update(id.as_bytes());
-    if slot > 0 {
-        hasher.update(b"#");
-        hasher.update(slot.to_le_bytes());
-    }
-    EventKey(hasher.finalize().into())
-}
-
-/// Every stored event whose `eventID` is `id`: by its hash key, then by the slots of a
-/// declared ID until a free one.
-pub fn events_named(store: &dyn Store, id: &str) -> Result<Vec<StoredEvent>, StoreError> {
-    let mut found = Vec::new();
-    if let Some(key) = hash_key(id)
-        && let Some(stored) = store.event(&key)?
-        && stored.event.event_id.as_deref() == Some(id)
-    {
-        found.push(stored);
-    }
-    for slot in 0..MAX_SLOTS {
-        match store.event(&id_key(id, slot))? {
-            Some(stored) if stored.event.event_id.as_deref() == Some(id) => found.push(stored),
-            _ => break,
-        }
-    }
-    Ok(found)
-}
-
-/// A checked event as the store keeps it, its `eventID` filled in with its hash when absent;
-/// an event with a declared ID gets slot 0 here and its final slot from [`settle_slots`].
-pub fn to_stored(decoded: Decoded, captured_by: &str, recorded: EventTime) -> StoredEvent {
-    let hash = decoded.hash_id();
-    let mut event = decoded.event;
-    let id = event.event_id.get_or_insert_with(|| hash.clone());
-    let key = match hash_key(&hash) {
-        Some(key) if *id == hash => key,
-        _ => id_key(id, 0),
-    };
-    StoredEvent {
-        key,
-        recorded,
-        event,
-        origin: Origin::Captured {
-            captured_by: captured_by.to_owned(),
-        },
-    }
-}
-
-/// Moves each event with a declared ID to the slot holding an equal event (a duplicate the
-/// commit skips) or to the first free one. Callers hold one lock over this and the commit,
-/// so two captures cannot take the same slot.
-pub fn settle_slots(store: &dyn Store, events: &mut [StoredEvent]) -> Result<(), String> {
-    let mut taken: HashMap<EventKey, usize> = HashMap::new();
-    for i in 0..events.len() {
-        let Some(id) = events[i].event.event_id.clone() else {
-            continue;
-        };
-        if events[i].key != id_key(&id, 0) {
-            continue;
-        }
-        let mut slot = 0;
-        loop {
-            if slot == MAX_SLOTS {
-                return Err(format!(
-                    "eventID {id} already names {MAX_SLOTS} different events"
-                ));
-            }
-            let key = id_key(&id, slot);
-            let holder = match taken.get(&key) {
-                Some(j) => Some(events[*j].event.clone()),
-                None => store
-                    .event(&key)
-                    .map_err(|e| e.to_string())?
-                    .map(|stored| stored.event),
-            };
-            match holder {
-                Some(event) if event != events[i].event => slot += 1,
-                _ => {
-                    events[i].key = key;
-                    taken.entry(key).or_insert(i);
-                    break;
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
 /// One problem as an RFC 7807 problem object, with its JSON path as the `path` member.
 pub fn problem_details(problem: &Problem) -> Value {
     json!({
@@ -335,7 +219,9 @@ pub fn problem_details(problem: &Problem) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use keys::{hash_key, id_key};
     use trace_proto::company_prefix::BuiltIn;
+    use trace_proto::event::EventTime;
 
     fn document(events: Value) -> Vec<u8> {
         json!({
