@@ -55,6 +55,28 @@ fn reopening_keeps_everything() {
     assert_eq!(store.stats().unwrap().events, 20);
 }
 
+/// A file written before the record-order index existed gets it built at open.
+#[test]
+fn a_file_without_the_record_order_index_gets_it_at_open() {
+    let dir = TempDir::new().unwrap();
+    let order = {
+        let store = RedbStore::open(dir.path()).unwrap();
+        support::commit_scenario(&store);
+        let order: Vec<_> = store.events_recorded(None, usize::MAX).unwrap();
+        assert_eq!(order.len() as u64, store.stats().unwrap().events);
+        order
+    };
+    {
+        let db = Database::open(dir.path().join(FILE_NAME)).unwrap();
+        let txn = db.begin_write().unwrap();
+        let recorded: TableDefinition<(i64, &[u8; 32]), u64> = TableDefinition::new("recorded");
+        assert!(txn.delete_table(recorded).unwrap());
+        txn.commit().unwrap();
+    }
+    let store = RedbStore::open(dir.path()).unwrap();
+    assert_eq!(store.events_recorded(None, usize::MAX).unwrap(), order);
+}
+
 #[test]
 fn a_file_of_another_schema_version_is_refused_and_left_alone() {
     let dir = TempDir::new().unwrap();

@@ -7,13 +7,17 @@
 //! - [`hash`]: the pre-hash string and `ni:///sha-256;…?ver=CBV2.0` (docs/event-hash.md).
 //! - [`context`]: the prefixes of `@context`; [`problem`]: what decoding reports.
 //! - [`cli`]: `trace-server epcis hash`.
+//! - [`capture`] and [`query`]: the capture and query interfaces as plain logic, served over
+//!   HTTP by `http/epcis.rs` (docs/server.md, section EPCIS 2.0).
 
+pub mod capture;
 pub mod cli;
 pub mod context;
 pub mod decode;
 pub mod encode;
 pub mod hash;
 pub mod problem;
+pub mod query;
 
 pub use decode::{Decoded, decode_document, decode_event};
 pub use encode::{encode_document, encode_event};

@@ -7,6 +7,7 @@
 
 mod admin;
 mod codes;
+mod epcis;
 mod ops;
 mod recalls;
 mod trace;
@@ -48,6 +49,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/414/{*rest}", get(codes::resolve))
         .route("/8004/{*rest}", get(codes::resolve))
         .merge(crate::web::router())
+        .merge(epcis::router(state.clone()))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -153,6 +153,15 @@ pub struct IndexEntry {
     pub role: Role,
 }
 
+/// A position in record order: events sort by the time the store recorded them, then key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RecordCursor {
+    /// The event's record time.
+    pub recorded: EventTime,
+    /// The event's key.
+    pub key: EventKey,
+}
+
 /// An enrolled gateway.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GatewayRecord {
@@ -310,6 +319,14 @@ pub trait Store: Send + Sync + 'static {
         rows.retain(|row| roles.contains(&row.role));
         Ok(rows)
     }
+
+    /// Events in record order (record time, then key) strictly after `after` (from the
+    /// first when `None`), at most `limit`: what queries without an identifier scan.
+    fn events_recorded(
+        &self,
+        after: Option<&RecordCursor>,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
 
     /// The latest event naming `identifier`, by event time (the last of
     /// [`events_naming`](Self::events_naming)), without reading the others.

@@ -4,8 +4,8 @@
 
 use trace_proto::event::{Action, BizStep, EventKind, QuantityElement, TransformationEvent};
 use trace_server::store::{
-    CommitBatch, CommitReport, EventKey, EventSummary, IndexEntry, Link, Origin, Role, Store,
-    StoredEvent,
+    CommitBatch, CommitReport, EventKey, EventSummary, IndexEntry, Link, Origin, RecordCursor,
+    Role, Store, StoredEvent,
 };
 
 use crate::support::{Gateway, aggregation, at, event, lot, names, object, place};
@@ -424,6 +424,67 @@ pub fn captured_events_round_trip(store: &dyn Store) {
     assert_eq!(store.event(&stored.key).unwrap(), Some(stored));
 }
 
+/// Record order is record time, then key, whatever the event times and commit order;
+/// pages after a cursor continue strictly after it, and duplicates are not listed twice.
+pub fn events_in_record_order(store: &dyn Store) {
+    let captured = |n: u8, event_hh: &str, recorded_hh: &str| StoredEvent {
+        key: EventKey([n; 32]),
+        recorded: at(11, recorded_hh),
+        event: event(
+            object(Action::Observe, &[A], None),
+            at(11, event_hh),
+            BizStep::Receiving,
+            names::DC_DOCK,
+        ),
+        origin: Origin::Captured {
+            captured_by: "erp".into(),
+        },
+    };
+    assert!(store.events_recorded(None, 10).unwrap().is_empty());
+    let late = captured(1, "08:00", "12:00");
+    let tie_high = captured(9, "09:00", "10:00");
+    let tie_low = captured(5, "07:00", "10:00");
+    let early = captured(7, "11:00", "09:00");
+    store
+        .commit(&batch(vec![late.clone(), tie_high.clone()]))
+        .unwrap();
+    store
+        .commit(&batch(vec![tie_low.clone(), early.clone(), late.clone()]))
+        .unwrap();
+    let order = [early.key, tie_low.key, tie_high.key, late.key];
+    let all: Vec<EventKey> = store
+        .events_recorded(None, 100)
+        .unwrap()
+        .iter()
+        .map(|e| e.key)
+        .collect();
+    assert_eq!(all, order);
+    let first = store.events_recorded(None, 2).unwrap();
+    assert_eq!(first, [early.clone(), tie_low.clone()], "whole events");
+    let cursor = RecordCursor {
+        recorded: tie_low.recorded,
+        key: tie_low.key,
+    };
+    let rest: Vec<EventKey> = store
+        .events_recorded(Some(&cursor), 100)
+        .unwrap()
+        .iter()
+        .map(|e| e.key)
+        .collect();
+    assert_eq!(rest, [tie_high.key, late.key]);
+    let beyond = RecordCursor {
+        recorded: late.recorded,
+        key: late.key,
+    };
+    assert!(
+        store
+            .events_recorded(Some(&beyond), 100)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.events_recorded(None, 0).unwrap().is_empty());
+}
+
 /// One `#[test]` per check of this suite, each on a fresh store from `$fresh`, a function
 /// returning `(guard, store)` (the guard keeps the store's resources, e.g. a temp folder).
 macro_rules! store_suite_tests {
@@ -440,6 +501,7 @@ macro_rules! store_suite_tests {
             gateways_are_kept,
             recalls_are_indexed,
             captured_events_round_trip,
+            events_in_record_order,
         );
     };
     ($fresh:path; $($check:ident),+ $(,)?) => {$(

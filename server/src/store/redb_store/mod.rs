@@ -11,6 +11,7 @@
 //! | `meta` | name | `u64`: `schema_version` and the next identifier, event, quarantine and recall numbers |
 //! | `events` | event number | record: key, record time, and the signed bytes verbatim (gateway events, which hold the event) or the event's postcard bytes (captured events) |
 //! | `event_nos` | event key (32 bytes) | event number: the duplicate check |
+//! | `recorded` | (record time ms, event key) | event number: record order, for EPCIS queries without an identifier (built at open for a file that predates it) |
 //! | `idents` | SHA-256 of the URI, first 8 bytes | identifier number: the dictionary, 16 bytes a URI (the record holds the URI, which a lookup checks) |
 //! | `ident_collisions` | URI | identifier number, for a URI whose hash another URI had first |
 //! | `ident_records` | identifier number | URI, lot class, latest row, container flag, up to 64 links (aggregations as child with the parent's number, transformations as input, DELETEs emptying it), recall numbers |
@@ -52,7 +53,7 @@ use self::records::{RecordView, decode};
 use self::tables::{GATEWAYS, HEADS, QUARANTINE, RECALLS};
 use super::{
     CommitBatch, CommitReport, EventKey, EventSummary, GatewayRecord, IndexEntry, QuarantineEntry,
-    RecallRecord, Role, Standing, Store, StoreError, StoreStats, StoredEvent,
+    RecallRecord, RecordCursor, Role, Standing, Store, StoreError, StoreStats, StoredEvent,
 };
 
 /// The schema version this build reads and writes.
@@ -161,6 +162,14 @@ impl Store for RedbStore {
 
     fn events_naming(&self, identifier: &str) -> Result<Vec<IndexEntry>, StoreError> {
         self.snapshot()?.rows(Index::Naming, identifier, None)
+    }
+
+    fn events_recorded(
+        &self,
+        after: Option<&RecordCursor>,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        self.snapshot()?.recorded(after, limit)
     }
 
     fn events_naming_in(

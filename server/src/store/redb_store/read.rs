@@ -14,11 +14,12 @@ use super::records::{
 };
 use super::summary::summary_event;
 use super::tables::{
-    CLASS_RUNS, EVENT_NOS, EVENTS, IDENT_COLLISIONS, IDENTS, LOCATED, NAMING, RECALL_IDS, RECORDS,
+    CLASS_RUNS, EVENT_NOS, EVENTS, IDENT_COLLISIONS, IDENTS, LOCATED, NAMING, RECALL_IDS, RECORDED,
+    RECORDS,
 };
 use crate::store::number_map::NumberMap;
 use crate::store::{
-    EventKey, EventSummary, IndexEntry, Link, Role, Standing, StoreError, StoredEvent,
+    EventKey, EventSummary, IndexEntry, Link, RecordCursor, Role, Standing, StoreError, StoredEvent,
 };
 
 /// The bytes of an identifier record, kept alive by the snapshot's pages.
@@ -170,6 +171,43 @@ impl Snapshot {
             Some(record) => decode_event(record.value()).map(Some),
             None => Err(corrupt("event number", &format!("{no} has no record"))),
         }
+    }
+
+    /// Events in record order after `after`, at most `limit`.
+    pub fn recorded(
+        &self,
+        after: Option<&RecordCursor>,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let recorded = self.txn.open_table(RECORDED)?;
+        let rows = match after {
+            Some(cursor) => {
+                let start = (cursor.recorded.unix_millis(), &cursor.key.0);
+                recorded.range(start..)?
+            }
+            None => recorded.range::<(i64, &[u8; 32])>(..)?,
+        };
+        let mut events = Vec::with_capacity(limit.min(1024));
+        for row in rows {
+            if events.len() == limit {
+                break;
+            }
+            let (order, no) = row?;
+            let (time, key) = order.value();
+            if after.is_some_and(|c| (c.recorded.unix_millis(), &c.key.0) == (time, key)) {
+                continue;
+            }
+            match self.events()?.get(no.value())? {
+                Some(record) => events.push(decode_event(record.value())?),
+                None => {
+                    return Err(corrupt(
+                        "event number",
+                        &format!("{} has no record", no.value()),
+                    ));
+                }
+            }
+        }
+        Ok(events)
     }
 
     /// The summary of the event stored under `key`.

@@ -3,6 +3,7 @@
 
 use redb::{Database, ReadableTable, TableDefinition, TableHandle};
 
+use super::records::{EventRecord, decode};
 use crate::store::StoreError;
 
 /// The layout version this build reads and writes.
@@ -30,6 +31,10 @@ pub(super) const LOCATED: TableDefinition<(u64, u8, i64, u64), ()> =
 /// (class, first instance number) → count: the instances of a class as runs of
 /// consecutive identifier numbers.
 pub(super) const CLASS_RUNS: TableDefinition<(u64, u64), u64> = TableDefinition::new("class_runs");
+/// (record time ms, event key) → event number: events in record order, for queries
+/// without an identifier.
+pub(super) const RECORDED: TableDefinition<(i64, &[u8; 32]), u64> =
+    TableDefinition::new("recorded");
 /// Gateway id → chain head (postcard).
 pub(super) const HEADS: TableDefinition<&str, &[u8]> = TableDefinition::new("heads");
 /// Gateway id → gateway record (postcard).
@@ -53,6 +58,19 @@ pub(super) mod meta {
     pub const NEXT_QUARANTINE: &str = "next_quarantine";
     /// The next recall number.
     pub const NEXT_RECALL: &str = "next_recall";
+}
+
+/// Builds the record-order index of a file written before it existed (empty for a new
+/// file), so such a file needs no new schema version.
+fn index_recorded(txn: &redb::WriteTransaction) -> Result<(), StoreError> {
+    let events = txn.open_table(EVENTS)?;
+    let mut recorded = txn.open_table(RECORDED)?;
+    for row in events.iter()? {
+        let (no, record) = row?;
+        let record: EventRecord<'_> = decode(record.value(), "event record")?;
+        recorded.insert((record.recorded, &record.key), no.value())?;
+    }
+    Ok(())
 }
 
 /// Checks the schema record of an opened file, writes it into a new one, and creates the
@@ -94,6 +112,9 @@ pub(super) fn prepare(db: &Database) -> Result<(), StoreError> {
     txn.open_table(NAMING)?;
     txn.open_table(LOCATED)?;
     txn.open_table(CLASS_RUNS)?;
+    if !existing.iter().any(|name| name == "recorded") {
+        index_recorded(&txn)?;
+    }
     txn.open_table(HEADS)?;
     txn.open_table(GATEWAYS)?;
     txn.open_table(QUARANTINE)?;

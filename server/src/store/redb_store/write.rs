@@ -14,7 +14,7 @@ use super::records::{
 };
 use super::tables::{
     CLASS_RUNS, EVENT_NOS, EVENTS, GATEWAYS, HEADS, IDENT_COLLISIONS, IDENTS, LOCATED, META,
-    NAMING, QUARANTINE, RECALL_IDS, RECALLS, RECORDS, meta,
+    NAMING, QUARANTINE, RECALL_IDS, RECALLS, RECORDED, RECORDS, meta,
 };
 use crate::store::rows::{class_role, event_rows, link_of, makes_container};
 use crate::store::{
@@ -27,6 +27,7 @@ pub(super) struct Writer<'t> {
     meta: Table<'t, &'static str, u64>,
     events: Table<'t, u64, &'static [u8]>,
     event_nos: Table<'t, &'static [u8; 32], u64>,
+    recorded: Table<'t, (i64, &'static [u8; 32]), u64>,
     idents: Table<'t, u64, u64>,
     collisions: Table<'t, &'static str, u64>,
     records: Table<'t, u64, &'static [u8]>,
@@ -53,6 +54,7 @@ impl<'t> Writer<'t> {
             meta,
             events: txn.open_table(EVENTS)?,
             event_nos: txn.open_table(EVENT_NOS)?,
+            recorded: txn.open_table(RECORDED)?,
             idents: txn.open_table(IDENTS)?,
             collisions: txn.open_table(IDENT_COLLISIONS)?,
             records: txn.open_table(RECORDS)?,
@@ -76,6 +78,8 @@ impl<'t> Writer<'t> {
         self.next_event += 1;
         self.events.insert(no, record.as_slice())?;
         self.event_nos.insert(&stored.key.0, no)?;
+        self.recorded
+            .insert((stored.recorded.unix_millis(), &stored.key.0), no)?;
         let event = &stored.event;
         let time = event.event_time.unix_millis();
         let rows = event_rows(event);
