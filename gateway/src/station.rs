@@ -193,10 +193,16 @@ impl Station {
     }
 
     /// The lot a commissioning or transformation station writes from now on. A run
-    /// being gathered is closed first, with the lot it was gathered under; returns its
-    /// event. Other profiles write no lot and ignore it.
+    /// being gathered is closed first, with the lot it was gathered under, and its event
+    /// returned; a run gathered while no lot was set takes this one instead. Other
+    /// profiles write no lot and ignore it.
     pub fn set_lot(&mut self, lot: LotData) -> Result<Vec<Event>, TimeError> {
-        let events = self.close_run()?;
+        let waiting = matches!(&self.config.profile, Profile::Transform(t) if t.lot.lot.is_none());
+        let events = if waiting {
+            Vec::new()
+        } else {
+            self.close_run()?
+        };
         match &mut self.config.profile {
             Profile::Commission(current) => *current = lot,
             Profile::Transform(t) => t.lot = lot,

@@ -260,6 +260,20 @@ fn a_run_without_inputs_or_without_any_output_makes_no_event() {
     let events = mixer.flush().unwrap();
     let t = transformation(&events);
     assert!(t.output_quantity_list.is_empty() && t.output_epc_list == [CASE_OUT]);
+    // A run gathered before any lot was set waits for one and takes it.
+    mixer.entry(SUGAR, 0, false).unwrap();
+    let late = LotData {
+        lot: Some("L-9".into()),
+        ..LotData::default()
+    };
+    assert!(mixer.set_lot(late).unwrap().is_empty());
+    let events = mixer.flush().unwrap();
+    let t = transformation(&events);
+    assert_eq!(t.input_epc_list, [SUGAR]);
+    assert_eq!(
+        t.output_quantity_list[0].epc_class,
+        "urn:epc:class:lgtin:0614141.812345.L-9"
+    );
 }
 
 #[test]
