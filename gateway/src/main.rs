@@ -211,6 +211,17 @@ fn status(config: &Config) -> anyhow::Result<()> {
             Some(h) => println!("chain head   seq {} hash {}", h.seq, h.hash),
             None => println!("chain head   none (no events yet)"),
         }
+        let lots = trace_gateway::lot::load(&trace_gateway::lot::lot_file_path(outbox_path))?;
+        for (station, l) in &lots.stations {
+            let field = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+            println!(
+                "lot          {station}: {} produced {} expires {} origin {} (set by `lot`, applied at start)",
+                field(&l.lot),
+                field(&l.production_date),
+                field(&l.expiry_date),
+                field(&l.country_of_origin)
+            );
+        }
         return Ok(());
     }
     let path = status_file_path(outbox_path);
