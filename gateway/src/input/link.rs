@@ -7,6 +7,10 @@
 //! booted and runs its stored configuration again). Until the matching `ConfigAck`
 //! arrives it is sent again every [`RESEND_MS`]; a rejection is reported, not retried:
 //! the board keeps its previous configuration and the status raises an alarm.
+//!
+//! A board sends a heartbeat every few seconds; one silent for [`SILENT_MS`] with its
+//! port still open (hung, or its UART wire loose) is reported faulted until a frame
+//! arrives again, so the status raises the reader-down alarm.
 
 use trace_proto::link::{
     ConfigAck, ConfigResult, Configure, FrameDecoder, MAX_FRAME_LEN, ReaderState, ToFirmware,
@@ -20,6 +24,9 @@ use crate::status::BoardConfig;
 
 /// Pause before a `Configure` without answer is sent again.
 pub const RESEND_MS: u64 = 2_000;
+/// A board without a frame for this long is faulted (three of the firmware's default
+/// 5 s heartbeats).
+pub const SILENT_MS: u64 = 15_000;
 
 /// The firmware link as a [`LineProtocol`].
 pub struct LinkProtocol {
@@ -33,6 +40,10 @@ pub struct LinkProtocol {
     /// Send the configuration at the next poll.
     send: bool,
     tx: Vec<u8>,
+    /// When the last good frame arrived (ms since the port opened), and whether the
+    /// board has been reported silent since.
+    last_frame_ms: u64,
+    silent: bool,
 }
 
 impl LinkProtocol {
@@ -46,6 +57,8 @@ impl LinkProtocol {
             awaiting: None,
             send: false,
             tx: Vec::new(),
+            last_frame_ms: 0,
+            silent: false,
         }
     }
 
@@ -111,13 +124,25 @@ impl LineProtocol for LinkProtocol {
         self.tx.clear();
         self.awaiting = None;
         self.send = self.configure.is_some();
+        self.last_frame_ms = 0;
+        self.silent = false;
     }
 
-    fn received(&mut self, bytes: &[u8], _now_ms: u64, out: &mut Vec<InputEvent>) {
+    fn received(&mut self, bytes: &[u8], now_ms: u64, out: &mut Vec<InputEvent>) {
         let reader = self.reader;
         for frame in self.decoder.feed(bytes) {
             let message = match frame {
-                Ok(frame) => frame.message,
+                Ok(frame) => {
+                    self.last_frame_ms = now_ms;
+                    if std::mem::take(&mut self.silent) {
+                        tracing::info!(reader, "board speaks again");
+                        out.push(InputEvent::State {
+                            reader,
+                            state: ReaderState::Ready,
+                        });
+                    }
+                    frame.message
+                }
                 Err(e) => {
                     tracing::warn!(reader, error = %e, "bad frame on the firmware link");
                     out.push(InputEvent::Fault { reader });
@@ -156,6 +181,18 @@ impl LineProtocol for LinkProtocol {
     }
 
     fn poll(&mut self, now_ms: u64, out: &mut Vec<InputEvent>) {
+        if !self.silent && now_ms.saturating_sub(self.last_frame_ms) >= SILENT_MS {
+            self.silent = true;
+            tracing::warn!(
+                reader = self.reader,
+                silent_ms = SILENT_MS,
+                "board silent: no frame, not even a heartbeat"
+            );
+            out.push(InputEvent::State {
+                reader: self.reader,
+                state: ReaderState::Faulted,
+            });
+        }
         let overdue = self
             .awaiting
             .is_some_and(|(_, sent)| now_ms.saturating_sub(sent) >= RESEND_MS);
@@ -316,6 +353,37 @@ mod tests {
         assert!(why.contains("port 1"), "{why}");
         link.poll(10 * RESEND_MS, &mut out);
         assert!(link.pending_tx().is_empty(), "a rejection is not retried");
+    }
+
+    #[test]
+    fn a_silent_board_is_faulted_until_it_speaks_again() {
+        let mut link = LinkProtocol::new(2, None);
+        link.reset();
+        let mut out = Vec::new();
+        link.poll(SILENT_MS - 1, &mut out);
+        assert!(out.is_empty());
+        link.poll(SILENT_MS, &mut out);
+        link.poll(SILENT_MS + 1, &mut out);
+        let faulted = InputEvent::State {
+            reader: 2,
+            state: ReaderState::Faulted,
+        };
+        assert_eq!(out, [faulted], "reported once");
+        out.clear();
+        let mut app = boot();
+        let mut frame = [0u8; MAX_FRAME_LEN];
+        // The heartbeat after the boot Hello.
+        while let Some(len) = app.next_frame(60_000, &mut frame) {
+            link.received(&frame[..len], SILENT_MS + 2, &mut out);
+        }
+        let ready = InputEvent::State {
+            reader: 2,
+            state: ReaderState::Ready,
+        };
+        assert_eq!(out.first(), Some(&ready));
+        out.clear();
+        link.poll(2 * SILENT_MS, &mut out);
+        assert!(out.is_empty(), "a frame came {} ms ago", SILENT_MS - 2);
     }
 
     #[test]
