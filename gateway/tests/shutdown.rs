@@ -165,3 +165,45 @@ fn sigterm_closes_the_open_run_publishes_a_final_status_and_exits_0() {
         status.alarms
     );
 }
+
+#[test]
+fn sigint_stops_simulate_cleanly_with_every_event_accepted() {
+    let port = free_port();
+    start_broker(port);
+    let dir = tempfile::tempdir().unwrap();
+    keygen(dir.path());
+    let id = unique_id("sigint");
+    let readers = "[[reader]]\nname = \"gen\"\nkind = \"simulate\"\ncount = 3\ninterval_ms = 10\nstation = \"dock\"\n";
+    let config = dir.path().join("dock.toml");
+    std::fs::write(&config, config_text(id.as_str(), dir.path(), port, readers)).unwrap();
+    let scenario = dir.path().join("empty.scenario");
+    std::fs::write(&scenario, "").unwrap();
+    let gateway = Command::new(gateway_bin())
+        .args([
+            "simulate",
+            "--config",
+            config.to_str().unwrap(),
+            "--scenario",
+        ])
+        .arg(&scenario)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(Duration::from_secs(20), || {
+        local_status(dir.path()).is_some_and(|s| s.chain_head_seq == 3)
+    });
+    Command::new("kill")
+        .args(["-INT", &gateway.id().to_string()])
+        .status()
+        .unwrap();
+    let out = gateway.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "exit {:?}: {log}", out.status);
+    assert!(log.contains("stopped cleanly"), "{log}");
+    let outbox = SledOutbox::open(&dir.path().join("outbox"), 1 << 30).unwrap();
+    assert_eq!(
+        outbox.head().unwrap().seq,
+        3,
+        "no event after the flush: observe exits make none"
+    );
+}
