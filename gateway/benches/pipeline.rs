@@ -1,5 +1,7 @@
-//! Throughput of the gateway's hot paths: raw reads through smoothing, and events
-//! signed and durably queued in the sled outbox (single and grouped commits).
+//! Throughput of the gateway's hot paths: raw reads through smoothing alone and through
+//! the whole pipeline's read path (smoothing, station lookup, recall list, health
+//! counters), and events signed and durably queued in the sled outbox (single and
+//! grouped commits). `cargo bench -p trace-gateway --bench pipeline`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -38,6 +40,37 @@ fn smoothing(c: &mut Criterion) {
         });
     });
     group.finish();
+}
+
+fn pipeline_reads(c: &mut Criterion) {
+    use std::sync::Arc;
+    use trace_gateway::config::Config;
+    use trace_gateway::pipeline::Pipeline;
+    use trace_gateway::status::StatusBoard;
+    let config = Config::parse(include_str!("../examples/dock-door.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = Arc::new(SledOutbox::open(dir.path(), u64::MAX).unwrap());
+    let status = Arc::new(StatusBoard::new([("uhf", "uhf-m100"), ("board", "link")]));
+    let key = SigningKey::from_bytes(&[9; 32]);
+    let mut pipeline = Pipeline::new(&config, key, outbox, Arc::default(), status);
+    let tags = tags(500);
+    let mut now = 1_764_000_000_000u64;
+    for tag in &tags {
+        pipeline.read(0, 1, tag, now).unwrap();
+    }
+    pipeline.commit().unwrap();
+    let mut group = c.benchmark_group("pipeline");
+    group.throughput(Throughput::Elements(tags.len() as u64));
+    group.bench_function("500 raw reads of present tags", |b| {
+        b.iter(|| {
+            now += 1;
+            for tag in &tags {
+                pipeline.read(0, 1, tag, now).unwrap();
+            }
+        });
+    });
+    group.finish();
+    assert_eq!(pipeline.staged(), 0, "present tags make no new events");
 }
 
 fn event(serial: u64) -> Event {
@@ -105,5 +138,5 @@ fn dir_size(path: &std::path::Path) -> u64 {
         .sum()
 }
 
-criterion_group!(benches, smoothing, durable);
+criterion_group!(benches, smoothing, pipeline_reads, durable);
 criterion_main!(benches);

@@ -8,7 +8,9 @@
 //! - [`config`]: the TOML configuration, checked at start-up.
 //! - [`identity`]: raw tag bytes → canonical URIs.
 //! - [`smoothing`]: entry/exit per read point.
-//! - [`station`]: business events by station profile (observe, commission, pack, unpack).
+//! - [`station`]: business events by station profile (observe, commission, pack, unpack,
+//!   transform).
+//! - [`lot`]: the operator's lot command and the lot file the running gateway watches.
 //! - [`recall`]: the active recall list.
 //! - [`pipeline`]: read → event → signed → outbox.
 //! - [`outbox`]: the durable outbox (sled).
@@ -26,6 +28,7 @@ pub mod identity;
 pub mod input;
 pub mod keyfile;
 pub mod llrp;
+pub mod lot;
 pub mod outbox;
 pub mod pipeline;
 pub mod recall;

@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use trace_emulators::Scenario;
 use trace_gateway::config::Config;
+use trace_gateway::lot::LotEntry;
 use trace_gateway::outbox::{Outbox, SledOutbox};
 use trace_gateway::status::{LocalStatus, status_file_path};
 use trace_gateway::uplink::UplinkTuning;
@@ -63,6 +64,29 @@ enum Command {
         #[arg(long)]
         config: PathBuf,
     },
+    /// Set the lot (and its production date, expiry and origin) a commissioning or
+    /// transformation station writes from now on. A running gateway applies it within a
+    /// second; a stopped one starts with it. Values not given are left out of the ILMD.
+    Lot {
+        /// The TOML configuration of the gateway.
+        #[arg(long)]
+        config: PathBuf,
+        /// The station's name.
+        #[arg(long)]
+        station: String,
+        /// Lot number (GS1 characters, at most 20).
+        #[arg(long)]
+        lot: String,
+        /// Production date, YYYY-MM-DD.
+        #[arg(long)]
+        production_date: Option<String>,
+        /// Expiry date, YYYY-MM-DD.
+        #[arg(long)]
+        expiry: Option<String>,
+        /// Country of origin, ISO 3166-1 alpha-2 (e.g. FR).
+        #[arg(long)]
+        origin: Option<String>,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -88,7 +112,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Run { config } => {
             let config = Config::load(&config)?;
-            let stop = Arc::new(AtomicBool::new(false));
+            let stop = stop_on_signals()?;
             run::run(&config, UplinkTuning::default(), &stop)?;
             Ok(())
         }
@@ -104,7 +128,7 @@ fn main() -> anyhow::Result<()> {
             let scenario = Scenario::parse(&text)
                 .with_context(|| format!("scenario {}", scenario.display()))?;
             let _emulators = emulated::emulate_readers(&mut config, &scenario)?;
-            let stop = Arc::new(AtomicBool::new(false));
+            let stop = stop_on_signals()?;
             if let Some(seconds) = seconds {
                 let stop = stop.clone();
                 std::thread::spawn(move || {
@@ -113,6 +137,32 @@ fn main() -> anyhow::Result<()> {
                 });
             }
             run::run(&config, UplinkTuning::default(), &stop)?;
+            Ok(())
+        }
+        Command::Lot {
+            config,
+            station,
+            lot,
+            production_date,
+            expiry,
+            origin,
+        } => {
+            let config = Config::load(&config)?;
+            let entry = LotEntry {
+                lot: Some(lot),
+                production_date,
+                expiry_date: expiry,
+                country_of_origin: origin,
+            };
+            let lot = trace_gateway::lot::set(&config, &station, entry)?;
+            println!(
+                "station {station}: lot {}, produced {}, expires {}, origin {}",
+                lot.lot.as_deref().unwrap_or("-"),
+                lot.production_date.map_or("-".into(), |d| d.to_string()),
+                lot.expiry_date.map_or("-".into(), |d| d.to_string()),
+                lot.country_of_origin.as_deref().unwrap_or("-"),
+            );
+            println!("a running gateway applies it within a second (see `trace-gateway status`)");
             Ok(())
         }
         Command::Check { config } => {
@@ -126,6 +176,20 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// A stop flag set by the first SIGTERM or SIGINT, for a graceful shutdown; a second
+/// one while shutting down exits at once with status 1.
+fn stop_on_signals() -> anyhow::Result<Arc<AtomicBool>> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    use signal_hook::flag;
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [SIGTERM, SIGINT] {
+        flag::register_conditional_shutdown(signal, 1, stop.clone())
+            .context("cannot handle SIGTERM/SIGINT")?;
+        flag::register(signal, stop.clone()).context("cannot handle SIGTERM/SIGINT")?;
+    }
+    Ok(stop)
 }
 
 /// Prints the outbox's own numbers when the gateway is stopped, and the status file
@@ -146,6 +210,17 @@ fn status(config: &Config) -> anyhow::Result<()> {
         match head {
             Some(h) => println!("chain head   seq {} hash {}", h.seq, h.hash),
             None => println!("chain head   none (no events yet)"),
+        }
+        let lots = trace_gateway::lot::load(&trace_gateway::lot::lot_file_path(outbox_path))?;
+        for (station, l) in &lots.stations {
+            let field = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+            println!(
+                "lot          {station}: {} produced {} expires {} origin {} (set by `lot`, applied at start)",
+                field(&l.lot),
+                field(&l.production_date),
+                field(&l.expiry_date),
+                field(&l.country_of_origin)
+            );
         }
         return Ok(());
     }
@@ -179,22 +254,34 @@ fn status(config: &Config) -> anyhow::Result<()> {
         s.chain_head_seq,
         s.chain_head_hash.as_deref().unwrap_or("-")
     );
-    if s.outbox_full {
+    for a in &s.alarms {
         println!(
-            "ALARM        outbox full: {} reads refused",
-            s.refused_reads
-        );
-    }
-    if let Some(tag) = &s.last_recalled {
-        println!(
-            "ALARM        {} recalled units scanned, last {tag}",
-            s.recalled_units
+            "ALARM        {:?} {}: {} (since {})",
+            a.kind, a.subject, a.detail, a.since
         );
     }
     for r in &s.readers {
         println!(
-            "reader       {} ({}) {} reads {} errors {}",
-            r.name, r.kind, r.state, r.reads, r.errors
+            "reader       {} ({}) {} reads {} errors {}{}",
+            r.name,
+            r.kind,
+            r.state,
+            r.reads,
+            r.errors,
+            r.config
+                .as_ref()
+                .map_or(String::new(), |c| format!(" config {c}"))
+        );
+    }
+    for l in &s.lots {
+        let field = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        println!(
+            "lot          {}: {} produced {} expires {} origin {}",
+            l.station,
+            field(&l.lot),
+            field(&l.production_date),
+            field(&l.expiry_date),
+            field(&l.country_of_origin)
         );
     }
     Ok(())

@@ -16,7 +16,7 @@ use std::sync::{Arc, RwLock};
 use trace_proto::event::{Event, EventTime, TimeError};
 use trace_proto::signed::{GatewayId, SignedEvent, SigningKey};
 
-use crate::config::{Config, Profile};
+use crate::config::{Config, LotData, Profile, Transform};
 use crate::outbox::{Outbox, OutboxError, sign_and_append};
 use crate::recall::RecallSet;
 use crate::smoothing::{Smoother, Transition};
@@ -67,6 +67,12 @@ impl Pipeline {
             .iter()
             .map(|s| Station::new(s.clone(), config.gateway.timezone))
             .collect::<Vec<_>>();
+        for s in &config.stations {
+            if let Profile::Commission(lot) | Profile::Transform(Transform { lot, .. }) = &s.profile
+            {
+                status.set_lot(&s.name, lot);
+            }
+        }
         Self {
             gateway_id: config.gateway.id.clone(),
             key,
@@ -163,6 +169,46 @@ impl Pipeline {
             self.staged.extend(events);
         }
         self.outbox_full();
+        Ok(())
+    }
+
+    /// Station `station` writes `lot` from now on; a production run gathered under the
+    /// old lot is closed and its event staged first. Returns whether the station exists
+    /// and writes lots.
+    pub fn set_lot(&mut self, station: &str, lot: LotData) -> Result<bool, PipelineError> {
+        let Some(st) = self
+            .stations
+            .iter_mut()
+            .find(|s| s.config().name == station)
+        else {
+            return Ok(false);
+        };
+        if !matches!(
+            st.config().profile,
+            Profile::Commission(_) | Profile::Transform(_)
+        ) {
+            return Ok(false);
+        }
+        let events = st.set_lot(lot.clone())?;
+        self.staged.extend(events);
+        self.status.set_lot(station, &lot);
+        Ok(true)
+    }
+
+    /// Ends everything open, as at shutdown: every present tag exits, pack windows and
+    /// production runs close now and their events are staged.
+    pub fn flush(&mut self) -> Result<(), PipelineError> {
+        for exit in self.smoother.drain() {
+            if let Transition::Exited { station, tag, .. } = exit
+                && let Some(st) = self.stations.get_mut(station)
+            {
+                st.exit(&tag);
+            }
+        }
+        for station in &mut self.stations {
+            let events = station.flush()?;
+            self.staged.extend(events);
+        }
         Ok(())
     }
 

@@ -107,6 +107,24 @@ impl Smoother {
         exits
     }
 
+    /// Ends every presence now (the gateway stops): returns the exits of the tags that
+    /// had entered; tags still dwelling never entered and leave without one.
+    pub fn drain(&mut self) -> Vec<Transition> {
+        let mut exits = Vec::new();
+        for (station, table) in self.stations.iter_mut().enumerate() {
+            for (tag, p) in table.drain() {
+                if p.entered {
+                    exits.push(Transition::Exited {
+                        station,
+                        tag,
+                        last_ms: p.last_ms,
+                    });
+                }
+            }
+        }
+        exits
+    }
+
     /// Tags present (entered or dwelling) at all read points.
     pub fn present(&self) -> usize {
         self.stations.iter().map(HashMap::len).sum()
@@ -169,6 +187,24 @@ mod tests {
         assert!(s.read(0, "urn:a", 0).is_some());
         assert!(s.read(1, "urn:a", 0).is_some());
         assert_eq!(s.read(7, "urn:a", 0), None);
+    }
+
+    #[test]
+    fn drain_exits_entered_tags_and_forgets_dwelling_ones() {
+        let mut s = smoother(300, 1000);
+        s.read(0, "urn:a", 0);
+        assert!(s.read(0, "urn:a", 400).is_some());
+        s.read(1, "urn:b", 400);
+        let exits = s.drain();
+        assert_eq!(
+            exits,
+            vec![Transition::Exited {
+                station: 0,
+                tag: "urn:a".into(),
+                last_ms: 400
+            }]
+        );
+        assert_eq!(s.present(), 0);
     }
 
     #[test]

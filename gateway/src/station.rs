@@ -9,6 +9,10 @@
 //! falls within `window_ms` before or after the container's entry become its children
 //! in one AggregationEvent (ADD when packing, DELETE when unpacking), emitted once the
 //! window has passed. A container with no children produces no event.
+//!
+//! A transform station ([`transform`]) gathers a production run: the tags entering
+//! within `window_ms` of the first one, inputs and outputs, make one
+//! TransformationEvent with the station's current lot.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -18,6 +22,9 @@ use trace_proto::event::{
 };
 
 use crate::config::{Direction, LotData, Profile, StationConfig};
+
+mod transform;
+use transform::Run;
 
 const SSCC_PREFIX: &str = "urn:epc:id:sscc:";
 
@@ -53,6 +60,8 @@ pub struct Station {
     /// Items entered recently without a container, oldest first.
     loose: VecDeque<(String, u64)>,
     open: Option<OpenContainer>,
+    /// The production run being gathered at a transform station.
+    run: Option<Run>,
 }
 
 impl Station {
@@ -64,6 +73,7 @@ impl Station {
             crossings: HashMap::new(),
             loose: VecDeque::new(),
             open: None,
+            run: None,
         }
     }
 
@@ -147,6 +157,7 @@ impl Station {
                 let ilmd = Some(ilmd(lot));
                 return self.object(Action::Add, tag, at_ms, ilmd, recalled);
             }
+            Profile::Transform(_) => return self.transform_entry(tag, at_ms),
             Profile::Pack { window_ms } | Profile::Unpack { window_ms } => *window_ms,
         };
         let mut events = self.close_due(at_ms)?;
@@ -175,12 +186,43 @@ impl Station {
     /// Closes a pack window that has passed by `now_ms` and forgets loose items older
     /// than the window.
     pub fn tick(&mut self, now_ms: u64) -> Result<Vec<Event>, TimeError> {
+        if matches!(self.config.profile, Profile::Transform(_)) {
+            return self.close_run_due(now_ms);
+        }
         self.close_due(now_ms)
     }
 
+    /// The lot a commissioning or transformation station writes from now on. A run
+    /// being gathered is closed first, with the lot it was gathered under, and its event
+    /// returned; a run gathered while no lot was set takes this one instead. Other
+    /// profiles write no lot and ignore it.
+    pub fn set_lot(&mut self, lot: LotData) -> Result<Vec<Event>, TimeError> {
+        let waiting = matches!(&self.config.profile, Profile::Transform(t) if t.lot.lot.is_none());
+        let events = if waiting {
+            Vec::new()
+        } else {
+            self.close_run()?
+        };
+        match &mut self.config.profile {
+            Profile::Commission(current) => *current = lot,
+            Profile::Transform(t) => t.lot = lot,
+            Profile::Observe | Profile::Pack { .. } | Profile::Unpack { .. } => {}
+        }
+        Ok(events)
+    }
+
+    /// Closes whatever is open (a pack window, a production run) now, as at shutdown.
+    pub fn flush(&mut self) -> Result<Vec<Event>, TimeError> {
+        let mut events = self.close()?;
+        events.extend(self.close_run()?);
+        self.loose.clear();
+        Ok(events)
+    }
+
     fn window_ms(&self) -> u64 {
-        match self.config.profile {
-            Profile::Pack { window_ms } | Profile::Unpack { window_ms } => window_ms,
+        match &self.config.profile {
+            Profile::Pack { window_ms } | Profile::Unpack { window_ms } => *window_ms,
+            Profile::Transform(t) => t.window_ms,
             Profile::Observe | Profile::Commission(_) => 0,
         }
     }

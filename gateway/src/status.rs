@@ -1,9 +1,9 @@
 //! The gateway's health as every part of it reports it: reader counters and states,
-//! alarms (outbox full, recalled unit scanned), the broker connection and the last ack.
+//! the configuration each firmware board acknowledged, the lot each production station
+//! writes, the broker connection, the last ack, and the [`alarms`] raised from them.
 //!
-//! Two views are made from it: the retained MQTT [`Status`] (the proto shape, where the
-//! alarms appear as entries of kind `alarm` in the reader list, the only open-ended list
-//! it has) and [`LocalStatus`], the JSON file `trace-gateway status` reads while the
+//! Two views are made from it: the retained MQTT [`Status`] (the proto shape, alarms
+//! included) and [`LocalStatus`], the JSON file `trace-gateway status` reads while the
 //! outbox is locked by the running gateway. Neither ever holds key material.
 
 use std::path::Path;
@@ -12,28 +12,53 @@ use std::sync::{Mutex, MutexGuard};
 use serde::{Deserialize, Serialize};
 use trace_proto::event::EventTime;
 use trace_proto::link::ReaderState;
-use trace_proto::mqtt::{Presence, ReaderHealth, Status};
+use trace_proto::mqtt::{Alarm, Presence, ReaderHealth, Status};
 use trace_proto::signed::GatewayId;
 
+use crate::config::LotData;
 use crate::outbox::Outbox;
 
-/// Kind of the pseudo-reader entries that carry alarms in the MQTT status.
-pub const ALARM_KIND: &str = "alarm";
-/// Name of the outbox-full alarm entry.
-pub const OUTBOX_FULL_ALARM: &str = "alarm:outbox-full";
-/// Name of the recalled-unit alarm entry.
-pub const RECALL_ALARM: &str = "alarm:recalled-unit";
+pub mod alarms;
+
+pub use alarms::ClockWatch;
+
+/// Where the configuration sent to a firmware board stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BoardConfig {
+    /// Sent; no answer yet.
+    Sent,
+    /// The board applied it.
+    Accepted,
+    /// The board refused it, for this reason; it keeps its previous configuration.
+    Rejected(String),
+}
+
+impl std::fmt::Display for BoardConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sent => f.write_str("sent, awaiting ConfigAck"),
+            Self::Accepted => f.write_str("accepted"),
+            Self::Rejected(why) => write!(f, "REJECTED: {why}"),
+        }
+    }
+}
 
 #[derive(Debug, Default)]
 struct Board {
     readers: Vec<ReaderHealth>,
-    outbox_full: bool,
+    /// When each reader entered its current state.
+    reader_since: Vec<EventTime>,
+    /// The configuration sent to each firmware board, if any, and since when.
+    board_config: Vec<Option<(BoardConfig, EventTime)>>,
+    outbox_full_since: Option<EventTime>,
     refused_reads: u64,
     recalled_units: u64,
     last_recalled: Option<(String, EventTime)>,
+    clock: Option<(String, EventTime)>,
     connected: bool,
     last_ack_at: Option<EventTime>,
     recall_identifiers: usize,
+    lots: Vec<(String, LotData)>,
 }
 
 /// Shared, thread-safe health board.
@@ -77,6 +102,25 @@ pub struct LocalStatus {
     pub recall_identifiers: usize,
     /// Per reader: name, kind, state, reads, errors.
     pub readers: Vec<LocalReader>,
+    /// The lot each commissioning or transformation station writes now.
+    pub lots: Vec<LocalLot>,
+    /// Raised alarms, as in the MQTT status.
+    pub alarms: Vec<Alarm>,
+}
+
+/// The current lot of one production station in [`LocalStatus`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalLot {
+    /// Station name.
+    pub station: String,
+    /// Lot number.
+    pub lot: Option<String>,
+    /// Production date, `YYYY-MM-DD`.
+    pub production_date: Option<String>,
+    /// Expiry date, `YYYY-MM-DD`.
+    pub expiry_date: Option<String>,
+    /// Country of origin.
+    pub country_of_origin: Option<String>,
 }
 
 /// One reader in [`LocalStatus`].
@@ -92,12 +136,14 @@ pub struct LocalReader {
     pub reads: u64,
     /// Faults since start.
     pub errors: u64,
+    /// Where the configuration sent to a firmware board stands (`None`: nothing sent).
+    pub config: Option<String>,
 }
 
 impl StatusBoard {
     /// A board for readers named and typed as given, all `Absent` until they report.
     pub fn new<'a>(readers: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        let readers = readers
+        let readers: Vec<ReaderHealth> = readers
             .into_iter()
             .map(|(name, kind)| ReaderHealth {
                 name: name.to_owned(),
@@ -108,8 +154,11 @@ impl StatusBoard {
                 last_read: None,
             })
             .collect();
+        let now = EventTime::now();
         Self {
             board: Mutex::new(Board {
+                reader_since: vec![now; readers.len()],
+                board_config: vec![None; readers.len()],
                 readers,
                 ..Board::default()
             }),
@@ -124,11 +173,12 @@ impl StatusBoard {
 
     /// Reader `index` read a tag at `at`.
     pub fn reader_read(&self, index: usize, at: EventTime) {
-        if let Some(r) = self.board().readers.get_mut(index) {
+        let mut board = self.board();
+        if let Some(r) = board.readers.get_mut(index) {
             r.reads += 1;
             r.last_read = Some(at);
-            r.state = ReaderState::Ready;
         }
+        board.set_state(index, ReaderState::Ready, at);
     }
 
     /// Reader `index` had a fault.
@@ -140,14 +190,38 @@ impl StatusBoard {
 
     /// Reader `index` is now in `state`.
     pub fn reader_state(&self, index: usize, state: ReaderState) {
-        if let Some(r) = self.board().readers.get_mut(index) {
-            r.state = state;
+        self.board().set_state(index, state, EventTime::now());
+    }
+
+    /// The configuration sent to the firmware board of reader `index` is now `config`.
+    pub fn board_config(&self, index: usize, config: BoardConfig) {
+        if let Some(slot) = self.board().board_config.get_mut(index) {
+            *slot = Some((config, EventTime::now()));
         }
     }
 
     /// The outbox filled up (`true`) or has room again (`false`).
     pub fn set_outbox_full(&self, full: bool) {
-        self.board().outbox_full = full;
+        let mut board = self.board();
+        match (full, board.outbox_full_since) {
+            (true, None) => board.outbox_full_since = Some(EventTime::now()),
+            (false, Some(_)) => board.outbox_full_since = None,
+            _ => {}
+        }
+    }
+
+    /// The wall clock misbehaved (`Some(what)`, at `at`) or has been sane for a while.
+    pub fn set_clock_anomaly(&self, anomaly: Option<(String, EventTime)>) {
+        self.board().clock = anomaly;
+    }
+
+    /// Station `station` now writes `lot`.
+    pub fn set_lot(&self, station: &str, lot: &LotData) {
+        let mut board = self.board();
+        match board.lots.iter_mut().find(|(name, _)| name == station) {
+            Some((_, current)) => *current = lot.clone(),
+            None => board.lots.push((station.to_owned(), lot.clone())),
+        }
     }
 
     /// A read was refused because the outbox is full.
@@ -184,7 +258,12 @@ impl StatusBoard {
 
     /// Whether the outbox-full alarm is raised.
     pub fn outbox_full(&self) -> bool {
-        self.board().outbox_full
+        self.board().outbox_full_since.is_some()
+    }
+
+    /// The alarms raised at `now`.
+    pub fn alarms(&self, now: EventTime) -> Vec<Alarm> {
+        alarms::raised(&self.board(), now)
     }
 
     /// The retained MQTT status.
@@ -196,13 +275,6 @@ impl StatusBoard {
         now: EventTime,
     ) -> Status {
         let board = self.board();
-        let mut readers = board.readers.clone();
-        if board.outbox_full {
-            readers.push(alarm(OUTBOX_FULL_ALARM, board.refused_reads, None));
-        }
-        if let Some((_, at)) = &board.last_recalled {
-            readers.push(alarm(RECALL_ALARM, board.recalled_units, Some(*at)));
-        }
         let acked = outbox.acked();
         let depth = outbox.usage().events;
         Status {
@@ -212,7 +284,8 @@ impl StatusBoard {
             software_version: env!("CARGO_PKG_VERSION").to_owned(),
             queue_depth: depth,
             oldest_unacked_seq: (depth > 0).then(|| acked + 1),
-            readers,
+            readers: board.readers.clone(),
+            alarms: alarms::raised(&board, now),
         }
     }
 
@@ -237,7 +310,7 @@ impl StatusBoard {
             last_ack_unix_ms: board.last_ack_at.map(EventTime::unix_millis),
             chain_head_seq: head.map_or(0, |h| h.seq),
             chain_head_hash: head.map(|h| h.hash.to_string()),
-            outbox_full: board.outbox_full,
+            outbox_full: board.outbox_full_since.is_some(),
             refused_reads: board.refused_reads,
             recalled_units: board.recalled_units,
             last_recalled: board.last_recalled.as_ref().map(|(t, _)| t.clone()),
@@ -245,26 +318,44 @@ impl StatusBoard {
             readers: board
                 .readers
                 .iter()
-                .map(|r| LocalReader {
+                .zip(&board.board_config)
+                .map(|(r, config)| LocalReader {
                     name: r.name.clone(),
                     kind: r.kind.clone(),
                     state: format!("{:?}", r.state),
                     reads: r.reads,
                     errors: r.errors,
+                    config: config.as_ref().map(|(c, _)| c.to_string()),
                 })
                 .collect(),
+            lots: board
+                .lots
+                .iter()
+                .map(|(station, lot)| LocalLot {
+                    station: station.clone(),
+                    lot: lot.lot.clone(),
+                    production_date: lot.production_date.map(|d| d.to_string()),
+                    expiry_date: lot.expiry_date.map(|d| d.to_string()),
+                    country_of_origin: lot.country_of_origin.clone(),
+                })
+                .collect(),
+            alarms: alarms::raised(&board, now),
         }
     }
 }
 
-fn alarm(name: &str, count: u64, at: Option<EventTime>) -> ReaderHealth {
-    ReaderHealth {
-        name: name.to_owned(),
-        kind: ALARM_KIND.to_owned(),
-        state: ReaderState::Faulted,
-        reads: count,
-        errors: 0,
-        last_read: at,
+impl Board {
+    fn set_state(&mut self, index: usize, state: ReaderState, at: EventTime) {
+        let (Some(r), Some(since)) = (
+            self.readers.get_mut(index),
+            self.reader_since.get_mut(index),
+        ) else {
+            return;
+        };
+        if r.state != state {
+            r.state = state;
+            *since = at;
+        }
     }
 }
 
@@ -287,7 +378,7 @@ pub fn recall_file_path(outbox: &Path) -> std::path::PathBuf {
     sibling(outbox, ".recalls")
 }
 
-fn sibling(outbox: &Path, suffix: &str) -> std::path::PathBuf {
+pub(crate) fn sibling(outbox: &Path, suffix: &str) -> std::path::PathBuf {
     let mut name = outbox.file_name().unwrap_or_default().to_os_string();
     name.push(suffix);
     outbox.with_file_name(name)

@@ -205,7 +205,7 @@ fn run_connection(
                     break;
                 }
                 tracing::warn!(error = %e, backoff_ms = backoff.as_millis() as u64, "broker connection lost; retrying");
-                std::thread::sleep(backoff);
+                crate::input::sleep_unless_stopped(stop, backoff);
                 backoff = (backoff * 2).min(tuning.max_backoff);
             }
         }

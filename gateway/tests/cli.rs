@@ -162,3 +162,50 @@ fn simulate_drives_emulated_readers_through_a_scenario() {
         ]
     );
 }
+
+#[test]
+fn lot_checks_station_and_values_and_a_stopped_gateway_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("line.toml");
+    let line = include_str!("../examples/production-line.toml")
+        .replace("/var/lib/rfid-trace", dir.path().to_str().unwrap());
+    std::fs::write(&config, line).unwrap();
+    let config = config.to_str().unwrap();
+    let lot = |extra: &[&str]| {
+        let mut args = vec!["lot", "--config", config];
+        args.extend_from_slice(extra);
+        gateway(&args)
+    };
+    let refused = |out: &Output, wanted: &str| {
+        assert!(!out.status.success());
+        assert!(text(out).contains(wanted), "{}", text(out));
+    };
+    refused(
+        &lot(&["--station", "oven-9", "--lot", "L1"]),
+        "station \"oven-9\": no such station",
+    );
+    refused(
+        &lot(&[
+            "--station",
+            "mixer-1",
+            "--lot",
+            "L1",
+            "--expiry",
+            "2027-02-30",
+        ]),
+        "expiry_date: \"2027-02-30\"",
+    );
+    refused(
+        &lot(&["--station", "mixer-1", "--lot", "L 1"]),
+        "is not a GS1 character",
+    );
+    let ok = lot(&["--station", "labeller-1", "--lot", "B7", "--origin", "IT"]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    // A stopped gateway with an outbox shows the lot it will start with.
+    trace_gateway::outbox::SledOutbox::open(&dir.path().join("outbox"), 1 << 20).unwrap();
+    let shown = text(&gateway(&["status", "--config", config]));
+    assert!(
+        shown.contains("lot          labeller-1: B7 produced - expires - origin IT"),
+        "{shown}"
+    );
+}

@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,10 +14,9 @@ use std::time::Duration;
 use common::*;
 use rumqttc::{Client, MqttOptions, QoS};
 use trace_gateway::config::Config;
-use trace_gateway::status::{LocalStatus, status_file_path};
 use trace_gateway::uplink::UplinkTuning;
 use trace_proto::event::{Disposition, EventTime};
-use trace_proto::mqtt::{Payload, Presence, RECALLS_TOPIC, Recall, RecallList};
+use trace_proto::mqtt::{AlarmKind, Payload, Presence, RECALLS_TOPIC, Recall, RecallList};
 
 fn tuning() -> UplinkTuning {
     UplinkTuning {
@@ -49,11 +47,6 @@ impl Running {
         self.stop.store(true, Ordering::SeqCst);
         self.thread.join().unwrap();
     }
-}
-
-fn local_status(dir: &Path) -> Option<LocalStatus> {
-    let text = std::fs::read_to_string(status_file_path(&dir.join("outbox"))).ok()?;
-    serde_json::from_str(&text).ok()
 }
 
 fn simulated(name: &str, product: &str, count: u64, interval_ms: u64) -> String {
@@ -130,15 +123,17 @@ fn embedded_broker_events_acked_status_retained_recalled_unit_flagged() {
             };
             assert_eq!(e.disposition, Some(expected), "{}", o.epc_list[0]);
         }
-        let status = state.status.as_ref().unwrap();
-        assert_eq!(status.presence, Presence::Online);
-        assert!(
-            status
-                .readers
-                .iter()
-                .any(|r| r.name == "alarm:recalled-unit" && r.reads == 10)
-        );
     }
+    // The retained status (every 10 s) raises the recalled-unit alarm.
+    wait_for(Duration::from_secs(15), || {
+        let state = acker.state.lock().unwrap();
+        let status = state.status.as_ref().unwrap();
+        status.presence == Presence::Online
+            && status.alarms.iter().any(|a| {
+                a.kind == AlarmKind::RecalledUnitScanned
+                    && a.detail == "10 recalled units scanned since start"
+            })
+    });
     let local = local_status(dir.path()).unwrap();
     assert_eq!((local.recalled_units, local.chain_head_seq), (10, 20));
     gateway.stop();

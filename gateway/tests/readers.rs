@@ -8,8 +8,6 @@ mod common;
 
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use common::*;
@@ -18,43 +16,13 @@ use trace_emulators::em4100::Em4100Reader;
 use trace_emulators::m100::M100;
 use trace_emulators::pn532::Pn532;
 use trace_emulators::transport::pty::PtyServer;
-use trace_gateway::config::Config;
-use trace_gateway::status::{LocalStatus, status_file_path};
-use trace_gateway::uplink::UplinkTuning;
 use trace_proto::event::EventKind;
-
-fn local_status(dir: &Path) -> Option<LocalStatus> {
-    let text = std::fs::read_to_string(status_file_path(&dir.join("outbox"))).ok()?;
-    serde_json::from_str(&text).ok()
-}
 
 fn reader(name: &str, kind: &str, port: &Path) -> String {
     format!(
         "[[reader]]\nname = \"{name}\"\nkind = \"{kind}\"\nport = \"{}\"\nstation = \"dock\"\n",
         port.display()
     )
-}
-
-struct Gateway {
-    stop: Arc<AtomicBool>,
-    thread: std::thread::JoinHandle<()>,
-}
-
-fn start_gateway(dir: &Path, id: &str, port: u16, readers: &str) -> Gateway {
-    let config = Config::parse(&config_text(id, dir, port, readers)).unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    let thread = std::thread::spawn(move || {
-        trace_gateway::run::run(&config, UplinkTuning::default(), &flag).unwrap();
-    });
-    Gateway { stop, thread }
-}
-
-impl Gateway {
-    fn stop(self) {
-        self.stop.store(true, Ordering::SeqCst);
-        self.thread.join().unwrap();
-    }
 }
 
 fn epcs(acker: &Acker) -> Vec<String> {
@@ -185,17 +153,6 @@ fn an_unplugged_adapter_is_reported_absent_and_reopened_when_plugged_back() {
     });
     gateway.stop();
     second.stop().unwrap();
-}
-
-/// A pseudo-terminal the test writes firmware link bytes into.
-fn openpty() -> (std::fs::File, std::path::PathBuf) {
-    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
-    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).unwrap();
-    grantpt(&master).unwrap();
-    unlockpt(&master).unwrap();
-    let name = ptsname(&master, Vec::new()).unwrap();
-    let path = std::path::PathBuf::from(name.to_str().unwrap());
-    (std::fs::File::from(master), path)
 }
 
 #[test]

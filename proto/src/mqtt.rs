@@ -16,7 +16,7 @@
 //! # Payload layout
 //!
 //! ```text
-//! version   1 byte   ENVELOPE_VERSION (0x01); below 0x80, so it also reads as a postcard varint
+//! version   1 byte   ENVELOPE_VERSION (0x02); below 0x80, so it also reads as a postcard varint
 //! payload   postcard Payload: variant index (varint), then the variant's fields
 //! ```
 //!
@@ -51,8 +51,8 @@ pub const EVENTS_FILTER: &str = "rfid-trace/v1/gw/+/events";
 pub const STATUS_FILTER: &str = "rfid-trace/v1/gw/+/status";
 /// Shared subscription of the server instances to every gateway's events.
 pub const EVENTS_SHARED_SUBSCRIPTION: &str = "$share/trace-servers/rfid-trace/v1/gw/+/events";
-/// First byte of every payload.
-pub const ENVELOPE_VERSION: u8 = 1;
+/// First byte of every payload. Version 2: [`Status`] gained `alarms`.
+pub const ENVELOPE_VERSION: u8 = 2;
 /// rumqttc's default maximum packet size (10 KiB).
 pub const MAX_PACKET_SIZE: usize = 10 * 1024;
 
@@ -335,6 +335,36 @@ pub struct Status {
     pub oldest_unacked_seq: Option<u64>,
     /// Per-reader health.
     pub readers: Vec<ReaderHealth>,
+    /// Conditions that need a person's attention, oldest first; empty when all is well.
+    pub alarms: Vec<Alarm>,
+}
+
+/// What kind of trouble an [`Alarm`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AlarmKind {
+    /// The outbox reached its disk budget: new reads are refused until acks free room.
+    OutboxFull,
+    /// A reader has been absent or faulted for a while.
+    ReaderDown,
+    /// A reader board refused the configuration the gateway sent it.
+    ReaderConfigRejected,
+    /// The wall clock jumped or is implausible: event times may be wrong.
+    ClockAnomaly,
+    /// A unit on the active recall list was scanned.
+    RecalledUnitScanned,
+}
+
+/// One condition of a gateway that needs a person's attention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alarm {
+    /// What kind of trouble.
+    pub kind: AlarmKind,
+    /// What it is about: a reader's name, a tag URI, `outbox`, `clock`.
+    pub subject: String,
+    /// What an operator should know, in words.
+    pub detail: String,
+    /// Since when it holds (for a recalled unit: when the last one was scanned).
+    pub since: EventTime,
 }
 
 /// One active recall.

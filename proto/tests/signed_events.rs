@@ -418,6 +418,12 @@ fn status() -> Status {
             errors: 2,
             last_read: Some("2024-03-01T07:59:58Z".parse().unwrap()),
         }],
+        alarms: vec![Alarm {
+            kind: AlarmKind::OutboxFull,
+            subject: "outbox".into(),
+            detail: "256 MiB budget reached; 12 reads refused".into(),
+            since: "2024-03-01T07:58:00Z".parse().unwrap(),
+        }],
     }
 }
 
@@ -450,6 +456,7 @@ fn envelopes_round_trip() {
         Payload::Status(Status {
             presence: Presence::Offline,
             readers: vec![],
+            alarms: vec![],
             oldest_unacked_seq: None,
             ..status()
         }),
@@ -482,13 +489,13 @@ fn envelope_errors_are_typed() {
     .encode()
     .unwrap();
     assert_eq!(Payload::decode(&[]), Err(MqttError::Empty));
-    let mut v2 = ack.clone();
-    v2[0] = 2;
+    let mut v1 = ack.clone();
+    v1[0] = 1;
     assert_eq!(
-        Payload::decode(&v2),
+        Payload::decode(&v1),
         Err(MqttError::UnsupportedVersion {
-            found: 2,
-            supported: 1
+            found: 1,
+            supported: 2
         })
     );
     let mut trailing = ack.clone();
@@ -502,7 +509,7 @@ fn envelope_errors_are_typed() {
         Err(MqttError::Malformed(_))
     ));
     assert!(matches!(
-        Payload::decode(&[1, 9]),
+        Payload::decode(&[2, 9]),
         Err(MqttError::Malformed(_))
     ));
     // A malformed event spoils only itself.

@@ -10,8 +10,9 @@ use trace_proto::signed::GatewayId;
 use super::raw;
 use super::{
     Checker, ConfigError, Direction, GatewayConfig, LotData, ModuleKind, Profile, ReaderConfig,
-    ReaderSource, StationConfig,
+    ReaderSource, StationConfig, Transform,
 };
+use crate::lot::{COUNTRY_RULE, check_lot, is_country_code};
 
 impl Checker<'_> {
     pub(super) fn gateway(&self, g: &raw::Gateway) -> Result<GatewayConfig, ConfigError> {
@@ -89,11 +90,18 @@ impl Checker<'_> {
             "unpack" => Profile::Unpack {
                 window_ms: s.window_ms,
             },
+            "transform" => Profile::Transform(Transform {
+                window_ms: s.window_ms,
+                output_product: self.output_product(index, s)?,
+                lot: self.lot_data(index, s)?,
+            }),
             other => {
                 return Err(self.invalid(
                     &s.profile,
                     &key("profile"),
-                    &format!("unknown profile {other:?}: observe, commission, pack or unpack"),
+                    &format!(
+                        "unknown profile {other:?}: observe, commission, pack, unpack or transform"
+                    ),
                 ));
             }
         };
@@ -177,17 +185,41 @@ impl Checker<'_> {
                 return Err(self.invalid(
                     c,
                     &format!("station[{index}].country_of_origin"),
-                    "not an ISO 3166-1 alpha-2 code (two upper-case letters)",
+                    COUNTRY_RULE,
                 ));
             }
             other => other.as_ref().map(|c| c.get_ref().clone()),
         };
+        if let Some(lot) = &s.lot {
+            check_lot(lot.get_ref())
+                .map_err(|e| self.invalid(lot, &format!("station[{index}].lot"), &e))?;
+        }
         Ok(LotData {
             lot: s.lot.as_ref().map(|l| l.get_ref().clone()),
             production_date: date(&s.production_date, "production_date")?,
             expiry_date: date(&s.expiry_date, "expiry_date")?,
             country_of_origin,
         })
+    }
+
+    fn output_product(&self, index: usize, s: &raw::Station) -> Result<String, ConfigError> {
+        let key = format!("station[{index}].output_product");
+        let Some(product) = &s.output_product else {
+            return Err(self.invalid(
+                &s.profile,
+                &key,
+                "a transform station needs `output_product = \"CompanyPrefix.ItemRef\"`",
+            ));
+        };
+        self.product(product, &key)
+    }
+
+    /// `CompanyPrefix.ItemRef` of an SGTIN, checked by making one.
+    fn product(&self, product: &Spanned<String>, key: &str) -> Result<String, ConfigError> {
+        let probe = format!("urn:epc:id:sgtin:{}.1", product.get_ref());
+        EpcId::parse(&probe)
+            .map_err(|e| self.invalid(product, key, &format!("not CP.ItemRef: {e}")))?;
+        Ok(product.get_ref().clone())
     }
 
     pub(super) fn reader(
@@ -212,10 +244,24 @@ impl Checker<'_> {
                 baud: r.baud.unwrap_or(baud),
             })
         };
+        if let Some(f) = &r.firmware
+            && r.kind.get_ref() != "link"
+        {
+            return Err(self.invalid(
+                f,
+                &key("firmware"),
+                "only a `link` reader (a trace-firmware board) takes a firmware configuration",
+            ));
+        }
         let source = match r.kind.get_ref().as_str() {
             "link" => ReaderSource::Link {
                 port: port()?,
                 baud: r.baud.unwrap_or(115_200),
+                configure: r
+                    .firmware
+                    .as_ref()
+                    .map(|f| self.firmware(index, f))
+                    .transpose()?,
             },
             "em4100" => module(ModuleKind::Em4100, 9600)?,
             "pn532" => module(ModuleKind::Pn532, 115_200)?,
@@ -241,13 +287,7 @@ impl Checker<'_> {
             "simulate" => {
                 let product = match &r.product {
                     None => "0614141.812345".to_owned(),
-                    Some(p) => {
-                        let probe = format!("urn:epc:id:sgtin:{}.1", p.get_ref());
-                        EpcId::parse(&probe).map_err(|e| {
-                            self.invalid(p, &key("product"), &format!("not CP.ItemRef: {e}"))
-                        })?;
-                        p.get_ref().clone()
-                    }
+                    Some(p) => self.product(p, &key("product"))?,
                 };
                 ReaderSource::Simulate {
                     interval_ms: r.interval_ms,
@@ -299,8 +339,4 @@ impl Checker<'_> {
         }
         Ok(text.clone())
     }
-}
-
-fn is_country_code(code: &str) -> bool {
-    code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase())
 }

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use toml::Spanned;
 use trace_proto::event::{BizStep, BizTransactionType, Date, Disposition, TimeZoneOffset};
+use trace_proto::link::Configure;
 use trace_proto::signed::GatewayId;
 
 /// Why a configuration is refused.
@@ -103,6 +104,9 @@ pub enum ReaderSource {
         port: String,
         /// Baud rate.
         baud: u32,
+        /// The configuration sent to the board after each `Hello` and port opening
+        /// (`None`: the board keeps its own).
+        configure: Option<Configure>,
     },
     /// A reader module on a USB-serial adapter, driven by the gateway itself.
     Module {
@@ -181,9 +185,25 @@ pub enum Profile {
         /// Co-read window around the container's entry.
         window_ms: u64,
     },
+    /// Input lots read within a window → one TransformationEvent making the output lot.
+    Transform(Transform),
 }
 
-/// Lot master data written by a commissioning station.
+/// A production-line station where inputs become an output lot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transform {
+    /// A run starts with the first tag read and takes every tag entering within this
+    /// window; then its TransformationEvent is made.
+    pub window_ms: u64,
+    /// Company prefix and item reference of the output product (`0614141.812345`):
+    /// its SGTINs read in the window are outputs, every other tag is an input, and the
+    /// output lot is `urn:epc:class:lgtin:{output_product}.{lot}`.
+    pub output_product: String,
+    /// The output lot and its ILMD.
+    pub lot: LotData,
+}
+
+/// Lot master data written by a commissioning or transformation station.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LotData {
     /// Lot number.
@@ -235,6 +255,7 @@ pub struct Direction {
 }
 
 mod check;
+mod firmware;
 mod raw;
 
 impl Config {

@@ -91,6 +91,31 @@ pub(super) struct Reader {
     #[serde(default)]
     pub count: u64,
     pub product: Option<Spanned<String>>,
+    /// `link`: the configuration sent to the board.
+    pub firmware: Option<Spanned<Firmware>>,
+}
+
+/// `[reader.firmware]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Firmware {
+    pub debounce_ms: u32,
+    #[serde(default = "default_power")]
+    pub uhf_tx_power_dbm: Spanned<f64>,
+    pub ports: Vec<Spanned<FirmwarePort>>,
+}
+
+fn default_power() -> Spanned<f64> {
+    Spanned::new(0..0, 20.0)
+}
+
+/// One `ports` entry of `[reader.firmware]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FirmwarePort {
+    pub port: u8,
+    /// `em4100`, `pn532`, `mfrc522`, `uhf-m100` or `none`.
+    pub kind: Spanned<String>,
 }
 
 fn default_keepalive() -> u32 {
@@ -105,7 +130,7 @@ fn default_interval() -> u64 {
 #[serde(deny_unknown_fields)]
 pub(super) struct Station {
     pub name: Spanned<String>,
-    /// `observe`, `commission`, `pack` or `unpack`.
+    /// `observe`, `commission`, `pack`, `unpack` or `transform`.
     #[serde(default = "default_profile")]
     pub profile: Spanned<String>,
     pub read_point: Spanned<String>,
@@ -121,6 +146,8 @@ pub(super) struct Station {
     pub production_date: Option<Spanned<String>>,
     pub expiry_date: Option<Spanned<String>>,
     pub country_of_origin: Option<Spanned<String>>,
+    /// `transform`: company prefix and item reference of the output product.
+    pub output_product: Option<Spanned<String>>,
     pub direction: Option<Spanned<Direction>>,
 }
 

@@ -144,3 +144,61 @@ fn duplicate_station_names_are_refused() {
         ("station[1].name", "duplicate station name")
     );
 }
+
+const PRODUCTION: &str = include_str!("../../examples/production-line.toml");
+
+#[test]
+fn production_line_example_has_a_transform_station_and_a_board_configuration() {
+    let config = Config::parse(PRODUCTION).unwrap();
+    let Profile::Transform(t) = &config.stations[0].profile else {
+        panic!("not transform");
+    };
+    assert_eq!(t.output_product, "0614141.812345");
+    assert_eq!(t.window_ms, 600_000);
+    assert_eq!(t.lot.lot.as_deref(), Some("B2612-06"));
+    let ReaderSource::Link {
+        configure: Some(configure),
+        ..
+    } = &config.readers[0].source
+    else {
+        panic!("no board configuration");
+    };
+    assert_eq!(configure.debounce_ms, 500);
+    assert_eq!(configure.uhf_tx_power_cdbm, 2250);
+    let ports: Vec<_> = configure.ports.iter().map(|p| (p.port, p.kind)).collect();
+    use trace_proto::link::ReaderKind;
+    assert_eq!(
+        ports,
+        [
+            (0, Some(ReaderKind::UhfM100)),
+            (2, Some(ReaderKind::Mfrc522))
+        ]
+    );
+}
+
+#[test]
+fn transform_and_firmware_mistakes_name_their_key() {
+    let text = PRODUCTION.replace("output_product = \"0614141.812345\"\n", "");
+    assert_eq!(invalid(&text).1, "station[0].output_product");
+    let text = PRODUCTION.replace(
+        "output_product = \"0614141.812345\"",
+        "output_product = \"0614141\"",
+    );
+    assert_eq!(invalid(&text).1, "station[0].output_product");
+    let text = PRODUCTION.replace("lot = \"B2612-06\"", "lot = \"B2612 06\"");
+    assert_eq!(invalid(&text).1, "station[0].lot");
+    let text = PRODUCTION.replace("kind = \"mfrc522\"", "kind = \"rc522\"");
+    let (line, key, message) = invalid(&text);
+    assert_eq!(key, "reader[0].firmware.ports[1].kind");
+    assert!(message.contains("rc522"), "{message}");
+    assert_eq!(
+        line,
+        text.lines().position(|l| l.contains("rc522")).unwrap() + 1
+    );
+    let text = PRODUCTION.replace("port = 2, kind", "port = 0, kind");
+    assert_eq!(invalid(&text).1, "reader[0].firmware.ports[1]");
+    let text = PRODUCTION.replace("kind = \"link\"", "kind = \"pn532\"");
+    assert_eq!(invalid(&text).1, "reader[0].firmware");
+    let text = PRODUCTION.replace("22.5", "1e9");
+    assert_eq!(invalid(&text).1, "reader[0].firmware.uhf_tx_power_dbm");
+}

@@ -17,6 +17,7 @@ use std::thread::JoinHandle;
 use trace_proto::link::ReaderState;
 
 use crate::config::{ModuleKind, ReaderConfig, ReaderSource};
+use crate::status::BoardConfig;
 
 /// What an input reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +45,27 @@ pub enum InputEvent {
         /// Reader index.
         reader: usize,
     },
+    /// The configuration of a firmware board was sent, accepted or rejected.
+    Configured {
+        /// Reader index.
+        reader: usize,
+        /// Where it stands.
+        state: BoardConfig,
+    },
+}
+
+/// Sleeps for `pause`, or less once `stop` is set, so a back-off never holds up a
+/// graceful shutdown.
+pub fn sleep_unless_stopped(stop: &AtomicBool, pause: std::time::Duration) {
+    const SLICE: std::time::Duration = std::time::Duration::from_millis(50);
+    let until = std::time::Instant::now() + pause;
+    while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        std::thread::sleep(left.min(SLICE));
+    }
 }
 
 /// Wall-clock now in Unix ms.
@@ -74,8 +96,13 @@ pub fn spawn(
                 address,
                 keepalive_ms,
             } => llrp::run(index, &address, keepalive_ms, &events, &stop),
-            ReaderSource::Link { port, baud } => {
-                serial::run(&port, baud, link::LinkProtocol::new(index), &events, &stop);
+            ReaderSource::Link {
+                port,
+                baud,
+                configure,
+            } => {
+                let protocol = link::LinkProtocol::new(index, configure);
+                serial::run(&port, baud, protocol, &events, &stop);
             }
             ReaderSource::Module { kind, port, baud } => match kind {
                 ModuleKind::Em4100 => serial::run(

@@ -88,7 +88,7 @@ pub fn run_stream<P, S, O>(
                         return;
                     }
                 }
-                std::thread::sleep(backoff);
+                super::sleep_unless_stopped(stop, backoff);
                 backoff = (backoff * 2).min(MAX_BACKOFF);
                 continue;
             }
@@ -115,7 +115,7 @@ pub fn run_stream<P, S, O>(
                     return;
                 }
                 reported_absent = true;
-                std::thread::sleep(backoff);
+                super::sleep_unless_stopped(stop, backoff);
             }
         }
     }

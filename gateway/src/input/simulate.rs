@@ -45,6 +45,6 @@ pub fn run(
         {
             return;
         }
-        std::thread::sleep(Duration::from_millis(interval_ms));
+        super::sleep_unless_stopped(stop, Duration::from_millis(interval_ms));
     }
 }

@@ -131,6 +131,10 @@ fn a_full_outbox_refuses_reads_loudly_and_keeps_what_it_accepted() {
     );
     assert!(local.outbox_full && local.refused_reads >= 2);
     assert_eq!(
+        local.alarms[0].kind,
+        trace_proto::mqtt::AlarmKind::OutboxFull
+    );
+    assert_eq!(
         local.queue_depth, accepted,
         "every accepted event is still there"
     );
@@ -170,11 +174,12 @@ fn a_recalled_unit_is_flagged_at_scan_time() {
         EventTime::from_unix_millis(0).unwrap(),
     );
     let alarm = status
-        .readers
+        .alarms
         .iter()
-        .find(|r| r.name == crate::status::RECALL_ALARM)
+        .find(|a| a.kind == trace_proto::mqtt::AlarmKind::RecalledUnitScanned)
         .unwrap();
-    assert_eq!(alarm.reads, 1);
+    assert_eq!(alarm.subject, tag(2));
+    assert_eq!(alarm.detail, "1 recalled units scanned since start");
 }
 
 #[test]

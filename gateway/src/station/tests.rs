@@ -171,3 +171,128 @@ fn antenna_order_gives_the_direction_of_a_crossing() {
     let back = door.sighting(ITEM_A, 1, 110, || false).unwrap();
     assert_eq!(back[0].biz_step, Some(BizStep::Shipping));
 }
+
+fn mixer() -> Station {
+    let config = Config::parse(include_str!("../../examples/production-line.toml")).unwrap();
+    let tz = config.gateway.timezone;
+    Station::new(config.stations[0].clone(), tz)
+}
+
+const FLOUR: &str = "urn:epc:id:sgtin:4012345.011111.7";
+const SUGAR: &str = "urn:epc:id:grai:4012345.99999.55";
+const CASE_OUT: &str = "urn:epc:id:sgtin:0614141.812345.900";
+const MIN: u64 = 60_000;
+
+fn transformation(events: &[Event]) -> &trace_proto::event::TransformationEvent {
+    assert_eq!(events.len(), 1, "{events:?}");
+    match &events[0].kind {
+        EventKind::Transformation(t) => t,
+        other => panic!("{}", other.type_name()),
+    }
+}
+
+#[test]
+fn a_production_run_becomes_one_transformation_with_the_current_lot() {
+    let mut mixer = mixer();
+    assert!(mixer.entry(FLOUR, 1_000, false).unwrap().is_empty());
+    assert!(mixer.entry(SUGAR, 2_000, false).unwrap().is_empty());
+    assert!(mixer.entry(CASE_OUT, 3_000, false).unwrap().is_empty());
+    assert!(mixer.entry(FLOUR, 4_000, false).unwrap().is_empty());
+    assert!(
+        mixer.tick(1_000 + 10 * MIN).unwrap().is_empty(),
+        "window still open"
+    );
+    let events = mixer.tick(1_001 + 10 * MIN).unwrap();
+    let t = transformation(&events);
+    assert_eq!(t.input_epc_list, [FLOUR, SUGAR], "each input once");
+    assert_eq!(t.output_epc_list, [CASE_OUT]);
+    assert_eq!(
+        t.output_quantity_list[0].epc_class,
+        "urn:epc:class:lgtin:0614141.812345.B2612-06"
+    );
+    let ilmd = t.ilmd.as_ref().unwrap();
+    assert_eq!(ilmd.lot_number.as_deref(), Some("B2612-06"));
+    assert_eq!(ilmd.country_of_origin.as_deref(), Some("FR"));
+    assert_eq!(ilmd.production_date.unwrap().to_string(), "2026-12-03");
+    assert_eq!(events[0].event_time.unix_millis(), 1_000, "the run's start");
+    assert_eq!(
+        events[0].read_point.as_ref().unwrap().id,
+        "urn:epc:id:sgln:0614141.00888.1"
+    );
+    assert!(mixer.tick(100 * MIN).unwrap().is_empty(), "closed once");
+}
+
+#[test]
+fn a_new_lot_closes_the_run_under_the_old_one_and_applies_to_the_next() {
+    let mut mixer = mixer();
+    mixer.entry(FLOUR, 0, false).unwrap();
+    let new_lot = LotData {
+        lot: Some("B2612-07".into()),
+        ..LotData::default()
+    };
+    let events = mixer.set_lot(new_lot).unwrap();
+    let t = transformation(&events);
+    assert_eq!(
+        t.ilmd.as_ref().unwrap().lot_number.as_deref(),
+        Some("B2612-06")
+    );
+    mixer.entry(SUGAR, MIN, false).unwrap();
+    let events = mixer.flush().unwrap();
+    let t = transformation(&events);
+    assert_eq!(t.input_epc_list, [SUGAR]);
+    assert_eq!(
+        t.ilmd.as_ref().unwrap().lot_number.as_deref(),
+        Some("B2612-07")
+    );
+    assert_eq!(t.ilmd.as_ref().unwrap().country_of_origin, None);
+}
+
+#[test]
+fn a_run_without_inputs_or_without_any_output_makes_no_event() {
+    let mut mixer = mixer();
+    mixer.entry(CASE_OUT, 0, false).unwrap();
+    assert!(mixer.flush().unwrap().is_empty(), "outputs only");
+    mixer.set_lot(LotData::default()).unwrap();
+    mixer.entry(FLOUR, 0, false).unwrap();
+    assert!(mixer.flush().unwrap().is_empty(), "no output tag, no lot");
+    mixer.entry(FLOUR, 0, false).unwrap();
+    mixer.entry(CASE_OUT, 0, false).unwrap();
+    let events = mixer.flush().unwrap();
+    let t = transformation(&events);
+    assert!(t.output_quantity_list.is_empty() && t.output_epc_list == [CASE_OUT]);
+    // A run gathered before any lot was set waits for one and takes it.
+    mixer.entry(SUGAR, 0, false).unwrap();
+    let late = LotData {
+        lot: Some("L-9".into()),
+        ..LotData::default()
+    };
+    assert!(mixer.set_lot(late).unwrap().is_empty());
+    let events = mixer.flush().unwrap();
+    let t = transformation(&events);
+    assert_eq!(t.input_epc_list, [SUGAR]);
+    assert_eq!(
+        t.output_quantity_list[0].epc_class,
+        "urn:epc:class:lgtin:0614141.812345.L-9"
+    );
+}
+
+#[test]
+fn a_commissioning_station_writes_the_lot_set_last() {
+    let config = Config::parse(include_str!("../../examples/production-line.toml")).unwrap();
+    let mut labeller = Station::new(config.stations[1].clone(), config.gateway.timezone);
+    labeller
+        .set_lot(LotData {
+            lot: Some("B2612-07".into()),
+            expiry_date: Some("2027-06-04".parse().unwrap()),
+            ..LotData::default()
+        })
+        .unwrap();
+    let events = labeller.entry(CASE_OUT, 0, false).unwrap();
+    let EventKind::Object(o) = &events[0].kind else {
+        panic!("not an object event");
+    };
+    let ilmd = o.ilmd.as_ref().unwrap();
+    assert_eq!(ilmd.lot_number.as_deref(), Some("B2612-07"));
+    assert_eq!(ilmd.item_expiration_date.unwrap().to_string(), "2027-06-04");
+    assert_eq!(o.action, Action::Add);
+}

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use rumqttc::{Client, QoS};
 use trace_proto::event::EventTime;
 use trace_proto::mqtt::{
-    GatewayTopic, Payload, Presence, RECALLS_TOPIC, gateway_topic, payload_budget, split_batch,
+    AlarmKind, GatewayTopic, Payload, Presence, RECALLS_TOPIC, gateway_topic, payload_budget,
+    split_batch,
 };
 
 use super::{Shared, UplinkTuning};
@@ -31,6 +32,9 @@ pub(super) struct Publisher {
     acked: u64,
     progress_at: Instant,
     status_at: Option<Instant>,
+    /// The alarms (kind, subject) of the last status published: a change is published
+    /// at once, not at the next period.
+    alarms: Vec<(AlarmKind, String)>,
 }
 
 impl Publisher {
@@ -54,6 +58,7 @@ impl Publisher {
             acked: 0,
             progress_at: Instant::now(),
             status_at: None,
+            alarms: Vec::new(),
         }
     }
 
@@ -96,9 +101,11 @@ impl Publisher {
             self.sent = acked;
             self.progress_at = Instant::now();
         }
-        if self
-            .status_at
-            .is_none_or(|at| at.elapsed() >= self.tuning.status_every)
+        let alarms_changed = self.alarm_keys() != self.alarms;
+        if alarms_changed
+            || self
+                .status_at
+                .is_none_or(|at| at.elapsed() >= self.tuning.status_every)
         {
             self.publish_status(Presence::Online);
         }
@@ -162,6 +169,11 @@ impl Publisher {
         self.publish_status(Presence::Online);
     }
 
+    fn alarm_keys(&self) -> Vec<(AlarmKind, String)> {
+        let alarms = self.shared.status.alarms(EventTime::now());
+        alarms.into_iter().map(|a| (a.kind, a.subject)).collect()
+    }
+
     fn publish_status(&mut self, presence: Presence) {
         self.status_at = Some(Instant::now());
         let status = self.shared.status.mqtt_status(
@@ -170,6 +182,11 @@ impl Publisher {
             self.shared.outbox.as_ref(),
             EventTime::now(),
         );
+        self.alarms = status
+            .alarms
+            .iter()
+            .map(|a| (a.kind, a.subject.clone()))
+            .collect();
         match Payload::Status(status).encode() {
             Ok(bytes) => {
                 if let Err(e) =

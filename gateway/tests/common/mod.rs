@@ -236,3 +236,53 @@ pub fn unique_id(prefix: &str) -> GatewayId {
         .as_nanos();
     GatewayId::new(&format!("{prefix}-{}-{nanos}", std::process::id())).unwrap()
 }
+
+/// The status file the gateway running on `dir/outbox` writes, once it parses.
+pub fn local_status(dir: &Path) -> Option<trace_gateway::status::LocalStatus> {
+    let path = trace_gateway::status::status_file_path(&dir.join("outbox"));
+    serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
+}
+
+/// A gateway running in a thread of the test.
+pub struct Gateway {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+/// Runs a gateway with [`config_text`] in a thread.
+pub fn start_gateway(dir: &Path, id: &str, port: u16, readers: &str) -> Gateway {
+    let config =
+        trace_gateway::config::Config::parse(&config_text(id, dir, port, readers)).unwrap();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = stop.clone();
+    let thread = std::thread::spawn(move || {
+        trace_gateway::run::run(
+            &config,
+            trace_gateway::uplink::UplinkTuning::default(),
+            &flag,
+        )
+        .unwrap();
+    });
+    Gateway { stop, thread }
+}
+
+impl Gateway {
+    /// Stops it as SIGTERM would and waits for it.
+    pub fn stop(self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.thread.join().unwrap();
+    }
+}
+
+/// A pseudo-terminal: the master side for the test, the path of the slave for the gateway.
+pub fn openpty() -> (std::fs::File, PathBuf) {
+    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).unwrap();
+    grantpt(&master).unwrap();
+    unlockpt(&master).unwrap();
+    let name = ptsname(&master, Vec::new()).unwrap();
+    (
+        std::fs::File::from(master),
+        PathBuf::from(name.to_str().unwrap()),
+    )
+}
