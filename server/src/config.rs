@@ -15,6 +15,8 @@ use crate::auth::TokenEntry;
 pub struct FileConfig {
     /// Data folder.
     pub data: Option<PathBuf>,
+    /// PostgreSQL URL of a store shared by several instances; unset: redb in `data`.
+    pub store: Option<String>,
     /// HTTP listen address.
     pub http: Option<SocketAddr>,
     /// External broker URL (`mqtt://user:pass@host:1883`); when set no broker is embedded.
@@ -84,8 +86,10 @@ pub enum BrokerChoice {
 
 /// The resolved settings `serve` runs with.
 pub struct Settings {
-    /// Data folder (the redb store lives in it).
+    /// Data folder (the redb store lives in it unless `store` names PostgreSQL).
     pub data: PathBuf,
+    /// A PostgreSQL URL (`postgres://…`) instead of the redb store in `data`.
+    pub store: Option<String>,
     /// HTTP listen address (port 0: any free port).
     pub http: SocketAddr,
     /// The broker.

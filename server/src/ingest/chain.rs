@@ -7,6 +7,14 @@
 //! held here is still in the gateway's outbox and comes again if this process dies.
 //! After a failed commit the caller [`reset`](ChainBook::reset)s the book and heads are
 //! reloaded from the store, for the same reason.
+//!
+//! Several server instances may share one store (MQTT shared subscriptions hand a
+//! gateway's batches to any of them), so the store, not the book, is the authority on a
+//! head: when events wait behind a gap the book reloads the head, as another instance may
+//! have stored the missing seqs, and after the store refuses a commit because the head
+//! moved ([`StoreError::HeadMoved`](crate::store::StoreError::HeadMoved)) the caller
+//! [`forget`](ChainBook::forget)s it. With one instance the reload finds the head the book
+//! already holds, and nothing changes.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -70,6 +78,20 @@ impl ChainBook {
         self.held.clear();
     }
 
+    /// Forgets one gateway's head (its held events stay): it is reloaded on next use.
+    pub fn forget(&mut self, gateway: &GatewayId) {
+        self.heads.remove(gateway);
+    }
+
+    /// Gateways with events waiting behind a gap.
+    pub fn waiting(&self) -> Vec<GatewayId> {
+        self.held
+            .iter()
+            .filter(|(_, held)| !held.is_empty())
+            .map(|(gateway, _)| gateway.clone())
+            .collect()
+    }
+
     /// Whether the book knows the gateway's head (else `admit` needs `stored_head`).
     pub fn knows(&self, gateway: &GatewayId) -> bool {
         self.heads.contains_key(gateway)
@@ -95,21 +117,36 @@ impl ChainBook {
     }
 
     /// Sorts one gateway's verified events of this round. `stored_head` seeds an unknown
-    /// gateway's head; `is_stored` tells whether an event at or below the head is the very
-    /// event already stored (a replay) or a different one (a fork). The head only moves
-    /// on [`committed`](Self::committed).
+    /// gateway's head, and is asked again when events wait behind a gap (the store's head
+    /// wins when it is further on: another instance stored the gap); `is_stored` tells
+    /// whether an event at or below the head is the very event already stored (a replay)
+    /// or a different one (a fork). The book's head only moves on
+    /// [`committed`](Self::committed) or such a reload.
     pub fn admit<E>(
         &mut self,
         gateway: &GatewayId,
         mut events: Vec<SignedEvent>,
         now: EventTime,
-        stored_head: impl FnOnce() -> Result<Option<ChainHead>, E>,
+        stored_head: impl Fn() -> Result<Option<ChainHead>, E>,
         is_stored: impl Fn(&SignedEvent) -> Result<bool, E>,
     ) -> Result<Admission, E> {
-        let mut head = self.load(gateway, stored_head)?;
+        let mut head = self.load(gateway, &stored_head)?;
         let mut admission = Admission::default();
-        events.sort_by_key(SignedEvent::seq);
         let held = self.held.entry(gateway.clone()).or_default();
+        let next = head.map_or(1, |h| h.seq.saturating_add(1));
+        if !held.is_empty() || events.iter().any(|e| e.seq() > next) {
+            let stored = stored_head()?;
+            if let Some(stored) = stored.filter(|s| head.is_none_or(|h| s.seq > h.seq)) {
+                head = Some(stored);
+                self.heads.insert(gateway.clone(), head);
+                // Held events the store's head passed are replays or forks: judge them
+                // with this round's events.
+                let later = held.split_off(&stored.seq.saturating_add(1));
+                let passed = std::mem::replace(held, later);
+                events.extend(passed.into_values().map(|h| h.event));
+            }
+        }
+        events.sort_by_key(SignedEvent::seq);
         for event in events {
             let next = head.map_or(1, |h| h.seq.saturating_add(1));
             if event.seq() < next {

@@ -144,10 +144,13 @@ fn ingest_thread(
             .block_on(async { tokio::time::timeout(Duration::from_secs(1), rx.recv()).await });
         let messages = match first {
             Ok(None) => return,
-            Err(_) => {
+            Err(_) if ingest.gaps().is_empty() => {
                 state.note_gaps(ingest.gaps());
                 continue;
             }
+            // Idle with events waiting behind a gap: an empty round reloads those heads,
+            // in case another instance sharing the store filled the gap.
+            Err(_) => Vec::new(),
             Ok(Some(first)) => {
                 let mut messages = vec![first];
                 while messages.len() < MAX_ROUND {

@@ -35,9 +35,9 @@
 //! reads the whole file once), and a `schema_version` other than [`SCHEMA_VERSION`] is
 //! refused, so a damaged or foreign file is an error rather than wrong answers.
 
-mod codes;
+pub(super) mod codes;
 mod read;
-mod records;
+pub(super) mod records;
 mod summary;
 mod tables;
 mod write;
@@ -52,7 +52,7 @@ use self::records::{RecordView, decode};
 use self::tables::{GATEWAYS, HEADS, QUARANTINE, RECALLS};
 use super::{
     CommitBatch, CommitReport, EventKey, EventSummary, GatewayRecord, IndexEntry, QuarantineEntry,
-    RecallRecord, Role, Standing, Store, StoreError, StoreStats, StoredEvent,
+    RecallRecord, RecordCursor, Role, Standing, Store, StoreError, StoreStats, StoredEvent,
 };
 
 /// The schema version this build reads and writes.
@@ -182,6 +182,28 @@ impl Store for RedbStore {
 
     fn events_at(&self, location: &str) -> Result<Vec<IndexEntry>, StoreError> {
         self.snapshot()?.rows(Index::Located, location, None)
+    }
+
+    /// A scan of every event, sorted: the record-time index is not kept in this layout.
+    fn events_recorded(
+        &self,
+        after: Option<&RecordCursor>,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let snapshot = self.snapshot()?;
+        let mut events = Vec::new();
+        for row in snapshot.txn().open_table(tables::EVENTS)?.iter()? {
+            let stored = records::decode_event(row?.1.value())?;
+            let cursor = RecordCursor {
+                recorded: stored.recorded,
+                key: stored.key,
+            };
+            if after.is_none_or(|after| cursor > *after) {
+                events.push((cursor, stored));
+            }
+        }
+        events.sort_unstable_by_key(|(cursor, _)| *cursor);
+        Ok(events.into_iter().take(limit).map(|(_, e)| e).collect())
     }
 
     fn class_instances(&self, class: &str) -> Result<Vec<String>, StoreError> {
