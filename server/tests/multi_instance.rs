@@ -62,6 +62,10 @@ fn two_instances_store_every_event_once_and_survive_a_kill() {
         }
     });
 
+    let (a, b) = (stored_by(&first), stored_by(&second));
+    assert!(a > 0 && b > 0, "the shared subscription split the load: {a} + {b}");
+    assert_eq!(a + b, GATEWAYS as u64 * half as u64);
+
     // The rest in flight when the first instance dies; gateways resend what is unacked.
     for (link, (_, events)) in links.iter().zip(&chains) {
         link.publish(&events[half..]);
@@ -91,4 +95,14 @@ fn two_instances_store_every_event_once_and_survive_a_kill() {
     }
     let log = std::fs::read_to_string(&second.log).unwrap_or_default();
     assert!(!log.contains("commit failed"), "{log}");
+}
+
+/// Events this instance stored itself, from its metrics.
+fn stored_by(server: &Server) -> u64 {
+    let (_, metrics) = server.get("/metrics", None);
+    let text = metrics.as_str().unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix("trace_ingest_events_stored_total "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap()
 }
