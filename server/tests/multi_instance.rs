@@ -63,7 +63,10 @@ fn two_instances_store_every_event_once_and_survive_a_kill() {
     });
 
     let (a, b) = (stored_by(&first), stored_by(&second));
-    assert!(a > 0 && b > 0, "the shared subscription split the load: {a} + {b}");
+    assert!(
+        a > 0 && b > 0,
+        "the shared subscription split the load: {a} + {b}"
+    );
     assert_eq!(a + b, GATEWAYS as u64 * half as u64);
 
     // The rest in flight when the first instance dies; gateways resend what is unacked.
