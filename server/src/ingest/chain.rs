@@ -190,16 +190,10 @@ impl ChainBook {
                     Err(e) => admission.forks.push((event, format!("fork: {e}"))),
                 }
             }
-            while let Some(entry) = head.and_then(|h| held.remove(&h.seq.saturating_add(1))) {
-                match entry.event.check_link(head) {
-                    Ok(new_head) => {
-                        head = Some(new_head);
-                        admission.accepted.push(entry.event);
-                    }
-                    Err(e) => admission.forks.push((entry.event, format!("fork: {e}"))),
-                }
-            }
+            drain(held, &mut head, &mut admission);
         }
+        // A reloaded head may have freed held events with no event of this round.
+        drain(held, &mut head, &mut admission);
         if !admission.accepted.is_empty() {
             admission.head = head;
         }
@@ -238,6 +232,19 @@ impl ChainBook {
     /// Events dropped because a gateway's hold was full, since start.
     pub fn overflowed(&self) -> u64 {
         self.overflowed
+    }
+}
+
+/// Moves the held events that now extend the chain into `admission`.
+fn drain(held: &mut BTreeMap<u64, Held>, head: &mut Option<ChainHead>, admission: &mut Admission) {
+    while let Some(entry) = head.and_then(|h| held.remove(&h.seq.saturating_add(1))) {
+        match entry.event.check_link(*head) {
+            Ok(new_head) => {
+                *head = Some(new_head);
+                admission.accepted.push(entry.event);
+            }
+            Err(e) => admission.forks.push((entry.event, format!("fork: {e}"))),
+        }
     }
 }
 

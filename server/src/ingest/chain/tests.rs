@@ -197,3 +197,22 @@ fn a_forgotten_head_is_read_again() {
     assert!(admission.accepted.is_empty());
     assert_eq!(admission.replays, 1);
 }
+
+#[test]
+fn held_events_freed_by_the_store_head_come_without_a_new_event() {
+    let events = chain(3, "a");
+    let mut book = ChainBook::new(100);
+    let ahead = admit(&mut book, &events[2..], &[]);
+    assert!(ahead.accepted.is_empty());
+    let freed = book
+        .admit(
+            &gw(),
+            Vec::new(),
+            now(),
+            || Ok::<_, Infallible>(Some(events[1].head())),
+            |_| Ok(false),
+        )
+        .unwrap();
+    assert_eq!(seqs(&freed.accepted), [3]);
+    assert_eq!(freed.head, Some(events[2].head()));
+}
