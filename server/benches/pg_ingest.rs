@@ -21,6 +21,15 @@ use std::time::{Duration, Instant};
 use harness::{Broker, Link, Server, TestGateway, free_port, observation};
 use trace_proto::signed::SignedEvent;
 
+/// The per-instance counters printed after a run: where the work went.
+const COUNTERS: &[&str] = &[
+    "ingest_messages_total",
+    "ingest_events_stored_total",
+    "ingest_replays_total",
+    "store_commits_total",
+    "store_commit_errors_total",
+];
+
 /// A Mosquitto of this run's own, killed on drop.
 struct Mosquitto {
     child: Child,
@@ -108,6 +117,17 @@ fn measure(per_gateway: u64, gateways: usize, instances: usize, store: Option<&p
     let elapsed = start.elapsed();
     let total = per_gateway * gateways as u64;
     assert_eq!(servers[0].stored_events(), total);
+    for server in &servers {
+        let (_, metrics) = server.get("/metrics", None);
+        let counters: Vec<&str> = metrics
+            .as_str()
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| line.strip_prefix("trace_"))
+            .filter(|line| COUNTERS.iter().any(|c| line.starts_with(c)))
+            .collect();
+        println!("    instance: {}", counters.join(", "));
+    }
     total as f64 / elapsed.as_secs_f64()
 }
 

@@ -83,6 +83,14 @@ impl ChainBook {
         self.heads.remove(gateway);
     }
 
+    /// Whether this very event (same signing bytes) waits behind a gap already.
+    pub fn holds(&self, event: &SignedEvent) -> bool {
+        self.held
+            .get(event.gateway_id())
+            .and_then(|held| held.get(&event.seq()))
+            .is_some_and(|h| h.event.hash() == event.hash())
+    }
+
     /// Gateways with events waiting behind a gap.
     pub fn waiting(&self) -> Vec<GatewayId> {
         self.held

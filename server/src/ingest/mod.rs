@@ -172,16 +172,28 @@ impl Ingest {
     }
 
     /// Drops events at or below their gateway's head whose exact signed content is
-    /// stored. Dropping one with a tampered signature loses nothing: its content is stored.
+    /// stored, and events already waiting behind a gap. Dropping one with a tampered
+    /// signature loses nothing: its content is stored, or held and verified.
     fn drop_replays(&mut self, round: &mut Round) -> Result<(), StoreError> {
         for (gateway, events) in round.by_gateway.iter_mut() {
             let store = &self.store;
-            let Some(head) = self.book.load(gateway, || store.chain_head(gateway))? else {
-                continue;
-            };
+            let known = self.book.load(gateway, || store.chain_head(gateway))?;
+            // Another instance sharing the store may have stored further: its events come
+            // back as resends, which must not cost a verification each either.
+            let stored = store.chain_head(gateway)?;
+            let head = [known, stored].into_iter().flatten().max_by_key(|h| h.seq);
+            let below = |e: &SignedEvent| head.is_some_and(|h| e.seq() <= h.seq);
+            let keys: Vec<EventKey> = events
+                .iter()
+                .filter(|e| below(e))
+                .map(|e| EventKey(e.hash().0))
+                .collect();
+            // One read for all of them: a resent outbox is thousands of events.
+            let mut found = store.event_summaries(&keys)?.into_iter();
             let mut kept = Vec::with_capacity(events.len());
             for event in events.drain(..) {
-                if event.seq() <= head.seq && store.event(&EventKey(event.hash().0))?.is_some() {
+                let stored = below(&event) && found.next().flatten().is_some();
+                if stored || self.book.holds(&event) {
                     round.replays += 1;
                 } else {
                     kept.push(event);

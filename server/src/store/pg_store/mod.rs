@@ -8,7 +8,7 @@
 //! the redb store keeps (the gateway's signed bytes verbatim, or the captured event), so
 //! both backends return byte-identical events; the index tables hold plain URIs, times in
 //! milliseconds, keys as `BYTEA` and roles as the stable codes of the redb layout.
-//! Standings and summaries use the trait's default implementations over these indexes.
+//! Standings use the trait's default implementation over these indexes.
 //!
 //! # Calling convention
 //!
@@ -58,8 +58,8 @@ use trace_proto::signed::{ChainHead, GatewayId};
 pub use migrate::SCHEMA_VERSION;
 
 use super::{
-    CommitBatch, CommitReport, EventKey, GatewayRecord, IndexEntry, QuarantineEntry, RecallRecord,
-    RecordCursor, Role, Store, StoreError, StoreStats, StoredEvent,
+    CommitBatch, CommitReport, EventKey, EventSummary, GatewayRecord, IndexEntry, QuarantineEntry,
+    RecallRecord, RecordCursor, Role, Store, StoreError, StoreStats, StoredEvent,
 };
 
 /// Connections one process keeps at most: the ingest thread and the HTTP handlers'
@@ -242,6 +242,16 @@ impl Store for PgStore {
 
     fn recalls_affecting(&self, identifier: &str) -> Result<Vec<String>, StoreError> {
         self.with(async |c| read::recalls_affecting(c, identifier).await)
+    }
+
+    /// One query for all keys; the events are decoded whole (their records are small
+    /// next to a round trip per key).
+    fn event_summaries(&self, keys: &[EventKey]) -> Result<Vec<Option<EventSummary>>, StoreError> {
+        let events = self.with(async |c| read::events(c, keys).await)?;
+        Ok(events
+            .into_iter()
+            .map(|e| e.map(EventSummary::of))
+            .collect())
     }
 
     fn stats(&self) -> Result<StoreStats, StoreError> {

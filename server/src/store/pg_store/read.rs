@@ -80,6 +80,26 @@ pub(super) async fn event(
         .transpose()
 }
 
+/// The events under `keys`, in order; `None` for a key not stored.
+pub(super) async fn events(
+    client: &Client,
+    keys: &[EventKey],
+) -> Result<Vec<Option<StoredEvent>>, StoreError> {
+    let wanted: Vec<&[u8]> = keys.iter().map(|k| k.0.as_slice()).collect();
+    let found = rows(
+        client,
+        "SELECT record FROM events WHERE key = ANY($1)",
+        &[&wanted],
+    )
+    .await?;
+    let mut by_key = std::collections::HashMap::with_capacity(found.len());
+    for row in &found {
+        let event = decode_event(get(row, 0)?)?;
+        by_key.insert(event.key, event);
+    }
+    Ok(keys.iter().map(|k| by_key.get(k).cloned()).collect())
+}
+
 pub(super) async fn naming(
     client: &Client,
     identifier: &str,
