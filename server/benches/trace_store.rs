@@ -20,7 +20,7 @@ use trace_proto::event::{Action, BizStep};
 use trace_server::store::pg_store::PgStore;
 use trace_server::store::redb_store::RedbStore;
 use trace_server::store::{CommitBatch, Store};
-use trace_server::trace::{Direction, trace};
+use trace_server::trace::{Direction, Trace, trace};
 
 fn unit(l: usize, n: usize) -> String {
     format!("urn:epc:id:sgtin:0614141.812345.{l}{n:07}")
@@ -89,7 +89,8 @@ fn median(runs: usize, mut work: impl FnMut()) -> Duration {
     times[times.len() / 2]
 }
 
-fn measure(name: &str, store: &dyn Store, lots: usize, units: usize, runs: usize) {
+/// Builds the store, times the traces, and returns them.
+fn measure(name: &str, store: &dyn Store, lots: usize, units: usize, runs: usize) -> [Trace; 2] {
     let start = Instant::now();
     generate(store, lots, units);
     let built = start.elapsed();
@@ -97,8 +98,12 @@ fn measure(name: &str, store: &dyn Store, lots: usize, units: usize, runs: usize
     let forward = trace(store, &lot, Direction::Forward).unwrap();
     let one = unit(lots / 2, units / 2);
     let backward = trace(store, &one, Direction::Backward).unwrap();
-    let recall = median(runs, || drop(trace(store, &lot, Direction::Forward).unwrap()));
-    let origin = median(runs, || drop(trace(store, &one, Direction::Backward).unwrap()));
+    let recall = median(runs, || {
+        drop(trace(store, &lot, Direction::Forward).unwrap())
+    });
+    let origin = median(runs, || {
+        drop(trace(store, &one, Direction::Backward).unwrap())
+    });
     assert_eq!(trace(store, &lot, Direction::Forward).unwrap(), forward);
     assert_eq!(trace(store, &one, Direction::Backward).unwrap(), backward);
     println!(
@@ -108,6 +113,7 @@ fn measure(name: &str, store: &dyn Store, lots: usize, units: usize, runs: usize
         recall.as_secs_f64() * 1e3,
         origin.as_secs_f64() * 1e3
     );
+    [forward, backward]
 }
 
 fn main() {
@@ -122,8 +128,9 @@ fn main() {
     println!("{lots} lots × {units} units, cases of 10 (median of {runs} runs)");
     let dir = tempfile::tempdir().unwrap();
     let redb = RedbStore::open(dir.path()).unwrap();
-    measure("redb", &redb, lots, units, runs);
+    let on_redb = measure("redb", &redb, lots, units, runs);
     let schema = pg::Schema::new();
     let postgres = PgStore::open(&schema.url()).unwrap();
-    measure("PostgreSQL", &postgres, lots, units, runs);
+    let on_postgres = measure("PostgreSQL", &postgres, lots, units, runs);
+    assert!(on_redb == on_postgres, "both backends trace the same");
 }

@@ -8,7 +8,8 @@
 //! the redb store keeps (the gateway's signed bytes verbatim, or the captured event), so
 //! both backends return byte-identical events; the index tables hold plain URIs, times in
 //! milliseconds, keys as `BYTEA` and roles as the stable codes of the redb layout.
-//! Standings use the trait's default implementation over these indexes.
+//! Standings (what trace and recall walk) are read for many identifiers at once
+//! ([`standing`]), so a recall of a lot costs a handful of queries, not several per unit.
 //!
 //! # Calling convention
 //!
@@ -45,6 +46,7 @@
 
 mod migrate;
 mod read;
+mod standing;
 mod write;
 
 use std::future::Future;
@@ -59,7 +61,7 @@ pub use migrate::SCHEMA_VERSION;
 
 use super::{
     CommitBatch, CommitReport, EventKey, EventSummary, GatewayRecord, IndexEntry, QuarantineEntry,
-    RecallRecord, RecordCursor, Role, Store, StoreError, StoreStats, StoredEvent,
+    RecallRecord, RecordCursor, Role, Standing, Store, StoreError, StoreStats, StoredEvent,
 };
 
 /// Connections one process keeps at most: the ingest thread and the HTTP handlers'
@@ -252,6 +254,10 @@ impl Store for PgStore {
             .into_iter()
             .map(|e| e.map(EventSummary::of))
             .collect())
+    }
+
+    fn standings(&self, identifiers: &[&str]) -> Result<Vec<Option<Standing>>, StoreError> {
+        self.with(async |c| standing::standings(c, identifiers).await)
     }
 
     fn stats(&self) -> Result<StoreStats, StoreError> {

@@ -40,19 +40,19 @@ fn bytes32(row: &Row, index: usize) -> Result<[u8; 32], StoreError> {
         .map_err(|_| corrupt("key or hash column", "not 32 bytes"))
 }
 
-/// An index row from `(event_time_ms, key, role)` columns.
-fn entry(row: &Row) -> Result<IndexEntry, StoreError> {
-    let role = u8::try_from(get::<i16>(row, 2)?)
+/// An index row from `(event_time_ms, key, role)` columns, the first at `at`.
+pub(super) fn entry(row: &Row, at: usize) -> Result<IndexEntry, StoreError> {
+    let role = u8::try_from(get::<i16>(row, at + 2)?)
         .map_err(|_| corrupt("index row", "negative role code"))?;
     Ok(IndexEntry {
-        event_time: time(get(row, 0)?)?,
-        key: EventKey(bytes32(row, 1)?),
+        event_time: time(get(row, at)?)?,
+        key: EventKey(bytes32(row, at + 1)?),
         role: role_of(role)?,
     })
 }
 
 fn entries(rows: &[Row]) -> Result<Vec<IndexEntry>, StoreError> {
-    rows.iter().map(entry).collect()
+    rows.iter().map(|row| entry(row, 0)).collect()
 }
 
 /// A `u64` kept bit for bit in a `BIGINT` (see the migration).
@@ -129,7 +129,7 @@ pub(super) async fn latest(
     let sql = "SELECT event_time_ms, key, role FROM naming WHERE identifier = $1 \
                ORDER BY event_time_ms DESC, key DESC, role DESC LIMIT 1";
     let found = rows(client, sql, &[&identifier]).await?;
-    found.first().map(entry).transpose()
+    found.first().map(|row| entry(row, 0)).transpose()
 }
 
 pub(super) async fn located(
