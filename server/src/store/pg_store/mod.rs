@@ -46,6 +46,7 @@
 
 mod migrate;
 mod read;
+mod registry;
 mod standing;
 mod write;
 
@@ -215,7 +216,7 @@ impl Store for PgStore {
     }
 
     fn put_gateway(&self, record: &GatewayRecord) -> Result<(), StoreError> {
-        self.with(async |c| write::put_gateway(c, record).await)
+        self.with(async |c| registry::put_gateway(c, record).await)
     }
 
     fn gateway(&self, id: &GatewayId) -> Result<Option<GatewayRecord>, StoreError> {
@@ -231,7 +232,7 @@ impl Store for PgStore {
     }
 
     fn put_recall(&self, recall: &RecallRecord) -> Result<(), StoreError> {
-        self.with(async |c| write::put_recall(c, recall).await)
+        self.with(async |c| registry::put_recall(c, recall).await)
     }
 
     fn recall(&self, id: &str) -> Result<Option<RecallRecord>, StoreError> {

@@ -14,9 +14,7 @@ use super::read::{as_i64, get};
 use crate::store::redb_store::codes::role_code;
 use crate::store::redb_store::records::{corrupt, encode_event};
 use crate::store::rows::{class_role, event_rows};
-use crate::store::{
-    CommitBatch, CommitReport, GatewayRecord, NewQuarantine, Origin, RecallRecord, StoreError,
-};
+use crate::store::{CommitBatch, CommitReport, NewQuarantine, Origin, StoreError};
 
 /// Identifiers one commit can number in order; beyond, they share the last number.
 const ORDINALS_PER_COMMIT: i64 = 1 << 24;
@@ -153,7 +151,8 @@ impl Plan {
     }
 }
 
-async fn exec(
+/// Executes one prepared statement in `txn`; returns the rows it touched.
+pub(super) async fn exec(
     txn: &Transaction<'_>,
     sql: &str,
     params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
@@ -363,74 +362,4 @@ async fn index(txn: &Transaction<'_>, events: &[&EventPlan]) -> Result<(), Store
         exec(txn, &sql, &[&names, &times, &keys, &roles]).await?;
     }
     Ok(())
-}
-
-/// Enrols or updates a gateway.
-pub(super) async fn put_gateway(
-    client: &mut Client,
-    record: &GatewayRecord,
-) -> Result<(), StoreError> {
-    let txn = client.transaction().await.map_err(backend)?;
-    exec(
-        &txn,
-        "INSERT INTO gateways (id, public_key, party, site, description, enrolled_ms, revoked_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET \
-         public_key = excluded.public_key, party = excluded.party, site = excluded.site, \
-         description = excluded.description, enrolled_ms = excluded.enrolled_ms, \
-         revoked_ms = excluded.revoked_ms",
-        &[
-            &record.id.as_str(),
-            &record.public_key.as_slice(),
-            &record.party,
-            &record.site,
-            &record.description,
-            &record.enrolled.unix_millis(),
-            &record.revoked.map(|t| t.unix_millis()),
-        ],
-    )
-    .await?;
-    txn.commit().await.map_err(backend)
-}
-
-/// Stores a recall and replaces its rows in `recall_affected`.
-pub(super) async fn put_recall(
-    client: &mut Client,
-    recall: &RecallRecord,
-) -> Result<(), StoreError> {
-    let txn = client.transaction().await.map_err(backend)?;
-    exec(
-        &txn,
-        "INSERT INTO recalls (id, issued_ms, codes, reason, instructions, issued_by, affected) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET \
-         issued_ms = excluded.issued_ms, codes = excluded.codes, reason = excluded.reason, \
-         instructions = excluded.instructions, issued_by = excluded.issued_by, \
-         affected = excluded.affected",
-        &[
-            &recall.id,
-            &recall.issued.unix_millis(),
-            &recall.codes,
-            &recall.reason,
-            &recall.instructions,
-            &recall.issued_by,
-            &recall.affected,
-        ],
-    )
-    .await?;
-    exec(
-        &txn,
-        "DELETE FROM recall_affected WHERE recall_id = $1",
-        &[&recall.id],
-    )
-    .await?;
-    let mut affected: Vec<&str> = recall.affected.iter().map(String::as_str).collect();
-    affected.sort_unstable();
-    affected.dedup();
-    exec(
-        &txn,
-        "INSERT INTO recall_affected (identifier, recall_id) \
-         SELECT u, $2 FROM unnest($1::TEXT[]) AS t(u) ON CONFLICT DO NOTHING",
-        &[&affected, &recall.id],
-    )
-    .await?;
-    txn.commit().await.map_err(backend)
 }
