@@ -110,6 +110,7 @@ mod tests {
     fn a_full_file_parses_and_unknown_keys_are_refused() {
         let text = r#"
             data = "/var/lib/trace"
+            store = "postgres://trace@db:5432/trace"
             http = "0.0.0.0:8080"
             mqtt = "mqtt://server:pw@broker:1883"
             gap_timeout_secs = 30
@@ -120,6 +121,7 @@ mod tests {
         "#;
         let config: FileConfig = toml::from_str(text).unwrap();
         assert_eq!(config.gap_timeout_secs, Some(30));
+        assert_eq!(config.store.as_deref(), Some("postgres://trace@db:5432/trace"));
         assert_eq!(config.tokens[0].name, "desk");
         let err = toml::from_str::<FileConfig>("dta = \"x\"").unwrap_err();
         assert!(err.to_string().contains("dta"), "{err}");
