@@ -3,13 +3,13 @@
 //!
 //! # Layout
 //!
-//! The tables are created by versioned migrations ([`migrate`]; the first is
+//! The tables are created by versioned migrations (module `migrate`; the first is
 //! `migrations/0001_layout.sql`, which documents each table). Events keep the same record
 //! the redb store keeps (the gateway's signed bytes verbatim, or the captured event), so
 //! both backends return byte-identical events; the index tables hold plain URIs, times in
 //! milliseconds, keys as `BYTEA` and roles as the stable codes of the redb layout.
 //! Standings (what trace and recall walk) are read for many identifiers at once
-//! ([`standing`]), so a recall of a lot costs a handful of queries, not several per unit.
+//! (module `standing`), so a recall of a lot costs a handful of queries, not several per unit.
 //!
 //! # Calling convention
 //!
