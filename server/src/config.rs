@@ -121,7 +121,10 @@ mod tests {
         "#;
         let config: FileConfig = toml::from_str(text).unwrap();
         assert_eq!(config.gap_timeout_secs, Some(30));
-        assert_eq!(config.store.as_deref(), Some("postgres://trace@db:5432/trace"));
+        assert_eq!(
+            config.store.as_deref(),
+            Some("postgres://trace@db:5432/trace")
+        );
         assert_eq!(config.tokens[0].name, "desk");
         let err = toml::from_str::<FileConfig>("dta = \"x\"").unwrap_err();
         assert!(err.to_string().contains("dta"), "{err}");
