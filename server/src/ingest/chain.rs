@@ -140,20 +140,13 @@ impl ChainBook {
     ) -> Result<Admission, E> {
         let mut head = self.load(gateway, &stored_head)?;
         let mut admission = Admission::default();
-        let held = self.held.entry(gateway.clone()).or_default();
         let next = head.map_or(1, |h| h.seq.saturating_add(1));
-        if !held.is_empty() || events.iter().any(|e| e.seq() > next) {
-            let stored = stored_head()?;
-            if let Some(stored) = stored.filter(|s| head.is_none_or(|h| s.seq > h.seq)) {
-                head = Some(stored);
-                self.heads.insert(gateway.clone(), head);
-                // Held events the store's head passed are replays or forks: judge them
-                // with this round's events.
-                let later = held.split_off(&stored.seq.saturating_add(1));
-                let passed = std::mem::replace(held, later);
-                events.extend(passed.into_values().map(|h| h.event));
-            }
+        let waiting = self.held.get(gateway).is_some_and(|held| !held.is_empty());
+        if waiting || events.iter().any(|e| e.seq() > next) {
+            events.extend(self.adopt(gateway, stored_head()?));
+            head = self.head(gateway);
         }
+        let held = self.held.entry(gateway.clone()).or_default();
         events.sort_by_key(SignedEvent::seq);
         for event in events {
             let next = head.map_or(1, |h| h.seq.saturating_add(1));
@@ -206,6 +199,27 @@ impl ChainBook {
             admission.head = head;
         }
         Ok(admission)
+    }
+
+    /// Takes the store's head for `gateway` when it is further on than the book's (another
+    /// instance sharing the store moved it). Returns the held events it passed: replays or
+    /// forks, for the caller to judge with the round's events.
+    pub fn adopt(&mut self, gateway: &GatewayId, stored: Option<ChainHead>) -> Vec<SignedEvent> {
+        let Some(stored) = stored else {
+            return Vec::new();
+        };
+        if self.head(gateway).is_some_and(|h| h.seq >= stored.seq) {
+            return Vec::new();
+        }
+        self.heads.insert(gateway.clone(), Some(stored));
+        let Some(held) = self.held.get_mut(gateway) else {
+            return Vec::new();
+        };
+        let later = held.split_off(&stored.seq.saturating_add(1));
+        std::mem::replace(held, later)
+            .into_values()
+            .map(|h| h.event)
+            .collect()
     }
 
     /// Records a durable commit: the gateway's head is now `head`.

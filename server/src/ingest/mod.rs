@@ -177,11 +177,11 @@ impl Ingest {
     fn drop_replays(&mut self, round: &mut Round) -> Result<(), StoreError> {
         for (gateway, events) in round.by_gateway.iter_mut() {
             let store = &self.store;
-            let known = self.book.load(gateway, || store.chain_head(gateway))?;
-            // Another instance sharing the store may have stored further: its events come
-            // back as resends, which must not cost a verification each either.
-            let stored = store.chain_head(gateway)?;
-            let head = [known, stored].into_iter().flatten().max_by_key(|h| h.seq);
+            self.book.load(gateway, || store.chain_head(gateway))?;
+            // Another instance sharing the store may have stored further: take its head, so
+            // that resends of what it stored cost no verification and the ack covers them.
+            events.extend(self.book.adopt(gateway, store.chain_head(gateway)?));
+            let head = self.book.head(gateway);
             let below = |e: &SignedEvent| head.is_some_and(|h| e.seq() <= h.seq);
             let keys: Vec<EventKey> = events
                 .iter()
