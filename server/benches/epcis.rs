@@ -71,6 +71,7 @@ fn capture(documents: usize) -> Duration {
     auth.add_token(TOKEN, "bench", Role::Operator);
     let settings = Settings {
         data: dir.path().join("data"),
+        store: None,
         http: "127.0.0.1:0".parse().unwrap(),
         broker: BrokerChoice::Embedded("127.0.0.1:0".parse().unwrap()),
         gap_timeout: Duration::from_secs(60),

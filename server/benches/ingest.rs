@@ -136,6 +136,7 @@ fn main() {
     runtime.block_on(async {
         let settings = Settings {
             data: dir.path().join("data"),
+            store: None,
             http: "127.0.0.1:0".parse().unwrap(),
             broker: BrokerChoice::Embedded("127.0.0.1:0".parse().unwrap()),
             gap_timeout: Duration::from_secs(60),

@@ -15,6 +15,8 @@ use crate::auth::TokenEntry;
 pub struct FileConfig {
     /// Data folder.
     pub data: Option<PathBuf>,
+    /// PostgreSQL URL of a store shared by several instances; unset: redb in `data`.
+    pub store: Option<String>,
     /// HTTP listen address.
     pub http: Option<SocketAddr>,
     /// External broker URL (`mqtt://user:pass@host:1883`); when set no broker is embedded.
@@ -84,8 +86,10 @@ pub enum BrokerChoice {
 
 /// The resolved settings `serve` runs with.
 pub struct Settings {
-    /// Data folder (the redb store lives in it).
+    /// Data folder (the redb store lives in it unless `store` names PostgreSQL).
     pub data: PathBuf,
+    /// A PostgreSQL URL (`postgres://…`) instead of the redb store in `data`.
+    pub store: Option<String>,
     /// HTTP listen address (port 0: any free port).
     pub http: SocketAddr,
     /// The broker.
@@ -106,6 +110,7 @@ mod tests {
     fn a_full_file_parses_and_unknown_keys_are_refused() {
         let text = r#"
             data = "/var/lib/trace"
+            store = "postgres://trace@db:5432/trace"
             http = "0.0.0.0:8080"
             mqtt = "mqtt://server:pw@broker:1883"
             gap_timeout_secs = 30
@@ -116,6 +121,10 @@ mod tests {
         "#;
         let config: FileConfig = toml::from_str(text).unwrap();
         assert_eq!(config.gap_timeout_secs, Some(30));
+        assert_eq!(
+            config.store.as_deref(),
+            Some("postgres://trace@db:5432/trace")
+        );
         assert_eq!(config.tokens[0].name, "desk");
         let err = toml::from_str::<FileConfig>("dta = \"x\"").unwrap_err();
         assert!(err.to_string().contains("dta"), "{err}");

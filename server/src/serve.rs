@@ -12,6 +12,7 @@ use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::store::Store;
+use crate::store::pg_store::PgStore;
 use crate::store::redb_store::RedbStore;
 
 /// A started server.
@@ -38,10 +39,13 @@ impl Running {
 pub async fn start(settings: Settings) -> anyhow::Result<Running> {
     std::fs::create_dir_all(&settings.data)
         .with_context(|| format!("creating data folder {}", settings.data.display()))?;
-    let store: Arc<dyn Store> = Arc::new(
-        RedbStore::open(&settings.data)
-            .with_context(|| format!("opening the store in {}", settings.data.display()))?,
-    );
+    let store: Arc<dyn Store> = match &settings.store {
+        Some(url) => Arc::new(PgStore::open(url).context("opening the PostgreSQL store")?),
+        None => Arc::new(
+            RedbStore::open(&settings.data)
+                .with_context(|| format!("opening the store in {}", settings.data.display()))?,
+        ),
+    };
     let metrics = Arc::new(Metrics::default());
     let state = Arc::new(AppState::new(
         store.clone(),

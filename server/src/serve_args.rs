@@ -16,13 +16,17 @@ use trace_server::{prefixes, serve};
 /// the config file.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// TOML config file (keys: data, http, mqtt, mqtt_listen, mqtt_ca, gap_timeout_secs,
+    /// TOML config file (keys: data, store, http, mqtt, mqtt_listen, mqtt_ca, gap_timeout_secs,
     /// gcp_tables, [[tokens]] with name, role, sha256).
     #[arg(long, env = "TRACE_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
     /// Data folder [default: ./data].
     #[arg(long, env = "TRACE_DATA", value_name = "DIR")]
     data: Option<PathBuf>,
+    /// PostgreSQL store shared by several instances (postgres://user@host:5432/db)
+    /// instead of the redb store in the data folder.
+    #[arg(long, env = "TRACE_STORE", value_name = "URL")]
+    store: Option<String>,
     /// HTTP listen address [default: 127.0.0.1:8080].
     #[arg(long, env = "TRACE_HTTP", value_name = "ADDR")]
     http: Option<SocketAddr>,
@@ -94,6 +98,7 @@ fn settings(args: ServeArgs) -> anyhow::Result<Settings> {
             .data
             .or(file.data)
             .unwrap_or_else(|| PathBuf::from("data")),
+        store: args.store.or(file.store),
         http: args
             .http
             .or(file.http)

@@ -6,7 +6,6 @@
 mod harness;
 
 use harness::{ADMIN, Broker, Link, SUPERVISOR, Server, TestGateway, free_port, observation};
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use trace_proto::signed::SignedEvent;
@@ -42,29 +41,6 @@ fn altered(event: &SignedEvent) -> SignedEvent {
         + needle.len();
     bytes[at] = if bytes[at] == b'9' { b'8' } else { b'9' };
     SignedEvent::from_bytes(&bytes).unwrap()
-}
-
-/// What a gateway's outbox does: resend everything above the last ack whenever acks
-/// stop advancing for a while, until the last event is acked.
-fn resend_until_acked(link: &mut Link, events: &[SignedEvent]) {
-    let last = events.last().unwrap().seq();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let mut progress = (0, Instant::now() - Duration::from_secs(10));
-    while link.last_ack() < last {
-        assert!(
-            Instant::now() < deadline,
-            "stuck at ack {}",
-            link.last_ack()
-        );
-        let acked = link.last_ack();
-        if acked > progress.0 {
-            progress = (acked, Instant::now());
-        } else if progress.1.elapsed() > Duration::from_secs(2) {
-            link.publish(&events[acked as usize..]);
-            progress.1 = Instant::now();
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[test]
@@ -193,7 +169,7 @@ fn a_server_killed_mid_stream_loses_nothing_and_stores_nothing_twice() {
     server.kill();
     let server = Server::start(&data, Broker::Embedded(port));
     // The gateway's outbox: resend everything above the last ack while acks stall.
-    resend_until_acked(&mut link, &events);
+    link.resend_until_acked(&events);
     assert_eq!(server.stored_events(), TOTAL);
     assert!(quarantine(&server).is_empty());
     let (_, gateways) = server.get("/api/v1/gateways", Some(SUPERVISOR));
@@ -215,6 +191,6 @@ fn the_system_mosquitto_carries_batches_and_acks() {
         .map(|n| gw.sign(observation(&unit(n), T0 + n as i64, DOCK)))
         .collect();
     let mut link = Link::connect(1883, &gw.id);
-    resend_until_acked(&mut link, &events);
+    link.resend_until_acked(&events);
     assert_eq!(server.stored_events(), 200);
 }

@@ -75,6 +75,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<bool> {
     auth.add_token(&token, "demo-desk", Role::Supervisor);
     let settings = Settings {
         data: dir.join("server"),
+        store: None,
         http,
         broker: BrokerChoice::Embedded(mqtt),
         gap_timeout: Duration::from_secs(60),

@@ -7,6 +7,14 @@
 //! held here is still in the gateway's outbox and comes again if this process dies.
 //! After a failed commit the caller [`reset`](ChainBook::reset)s the book and heads are
 //! reloaded from the store, for the same reason.
+//!
+//! Several server instances may share one store (MQTT shared subscriptions hand a
+//! gateway's batches to any of them), so the store, not the book, is the authority on a
+//! head: when events wait behind a gap the book reloads the head, as another instance may
+//! have stored the missing seqs, and after the store refuses a commit because the head
+//! moved ([`StoreError::HeadMoved`](crate::store::StoreError::HeadMoved)) the caller
+//! [`forget`](ChainBook::forget)s it. With one instance the reload finds the head the book
+//! already holds, and nothing changes.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -70,6 +78,28 @@ impl ChainBook {
         self.held.clear();
     }
 
+    /// Forgets one gateway's head (its held events stay): it is reloaded on next use.
+    pub fn forget(&mut self, gateway: &GatewayId) {
+        self.heads.remove(gateway);
+    }
+
+    /// Whether this very event (same signing bytes) waits behind a gap already.
+    pub fn holds(&self, event: &SignedEvent) -> bool {
+        self.held
+            .get(event.gateway_id())
+            .and_then(|held| held.get(&event.seq()))
+            .is_some_and(|h| h.event.hash() == event.hash())
+    }
+
+    /// Gateways with events waiting behind a gap.
+    pub fn waiting(&self) -> Vec<GatewayId> {
+        self.held
+            .iter()
+            .filter(|(_, held)| !held.is_empty())
+            .map(|(gateway, _)| gateway.clone())
+            .collect()
+    }
+
     /// Whether the book knows the gateway's head (else `admit` needs `stored_head`).
     pub fn knows(&self, gateway: &GatewayId) -> bool {
         self.heads.contains_key(gateway)
@@ -95,21 +125,29 @@ impl ChainBook {
     }
 
     /// Sorts one gateway's verified events of this round. `stored_head` seeds an unknown
-    /// gateway's head; `is_stored` tells whether an event at or below the head is the very
-    /// event already stored (a replay) or a different one (a fork). The head only moves
-    /// on [`committed`](Self::committed).
+    /// gateway's head, and is asked again when events wait behind a gap (the store's head
+    /// wins when it is further on: another instance stored the gap); `is_stored` tells
+    /// whether an event at or below the head is the very event already stored (a replay)
+    /// or a different one (a fork). The book's head only moves on
+    /// [`committed`](Self::committed) or such a reload.
     pub fn admit<E>(
         &mut self,
         gateway: &GatewayId,
         mut events: Vec<SignedEvent>,
         now: EventTime,
-        stored_head: impl FnOnce() -> Result<Option<ChainHead>, E>,
+        stored_head: impl Fn() -> Result<Option<ChainHead>, E>,
         is_stored: impl Fn(&SignedEvent) -> Result<bool, E>,
     ) -> Result<Admission, E> {
-        let mut head = self.load(gateway, stored_head)?;
+        let mut head = self.load(gateway, &stored_head)?;
         let mut admission = Admission::default();
-        events.sort_by_key(SignedEvent::seq);
+        let next = head.map_or(1, |h| h.seq.saturating_add(1));
+        let waiting = self.held.get(gateway).is_some_and(|held| !held.is_empty());
+        if waiting || events.iter().any(|e| e.seq() > next) {
+            events.extend(self.adopt(gateway, stored_head()?));
+            head = self.head(gateway);
+        }
         let held = self.held.entry(gateway.clone()).or_default();
+        events.sort_by_key(SignedEvent::seq);
         for event in events {
             let next = head.map_or(1, |h| h.seq.saturating_add(1));
             if event.seq() < next {
@@ -153,20 +191,35 @@ impl ChainBook {
                     Err(e) => admission.forks.push((event, format!("fork: {e}"))),
                 }
             }
-            while let Some(entry) = head.and_then(|h| held.remove(&h.seq.saturating_add(1))) {
-                match entry.event.check_link(head) {
-                    Ok(new_head) => {
-                        head = Some(new_head);
-                        admission.accepted.push(entry.event);
-                    }
-                    Err(e) => admission.forks.push((entry.event, format!("fork: {e}"))),
-                }
-            }
+            drain(held, &mut head, &mut admission);
         }
+        // A reloaded head may have freed held events with no event of this round.
+        drain(held, &mut head, &mut admission);
         if !admission.accepted.is_empty() {
             admission.head = head;
         }
         Ok(admission)
+    }
+
+    /// Takes the store's head for `gateway` when it is further on than the book's (another
+    /// instance sharing the store moved it). Returns the held events it passed: replays or
+    /// forks, for the caller to judge with the round's events.
+    pub fn adopt(&mut self, gateway: &GatewayId, stored: Option<ChainHead>) -> Vec<SignedEvent> {
+        let Some(stored) = stored else {
+            return Vec::new();
+        };
+        if self.head(gateway).is_some_and(|h| h.seq >= stored.seq) {
+            return Vec::new();
+        }
+        self.heads.insert(gateway.clone(), Some(stored));
+        let Some(held) = self.held.get_mut(gateway) else {
+            return Vec::new();
+        };
+        let later = held.split_off(&stored.seq.saturating_add(1));
+        std::mem::replace(held, later)
+            .into_values()
+            .map(|h| h.event)
+            .collect()
     }
 
     /// Records a durable commit: the gateway's head is now `head`.
@@ -201,6 +254,19 @@ impl ChainBook {
     /// Events dropped because a gateway's hold was full, since start.
     pub fn overflowed(&self) -> u64 {
         self.overflowed
+    }
+}
+
+/// Moves the held events that now extend the chain into `admission`.
+fn drain(held: &mut BTreeMap<u64, Held>, head: &mut Option<ChainHead>, admission: &mut Admission) {
+    while let Some(entry) = head.and_then(|h| held.remove(&h.seq.saturating_add(1))) {
+        match entry.event.check_link(*head) {
+            Ok(new_head) => {
+                *head = Some(new_head);
+                admission.accepted.push(entry.event);
+            }
+            Err(e) => admission.forks.push((entry.event, format!("fork: {e}"))),
+        }
     }
 }
 

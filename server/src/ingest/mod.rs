@@ -9,6 +9,9 @@
 //! fails a check is quarantined with the reason; nothing is silently dropped except
 //! replays of stored events, which are counted. Acks name each gateway's highest
 //! contiguous stored seq and are produced only after the commit returned.
+//!
+//! Several instances may ingest into one shared store: see [`chain`] for how heads are
+//! reloaded, and `admit_and_commit` for the retry when another instance moved a head.
 
 pub mod chain;
 mod verify;
@@ -22,7 +25,9 @@ use trace_proto::mqtt::{Ack, GatewayTopic, Payload, parse_gateway_topic};
 use trace_proto::signed::{GatewayId, SignedEvent, VerifyingKey};
 
 use crate::metrics::Metrics;
-use crate::store::{CommitBatch, EventKey, NewQuarantine, Origin, Store, StoreError, StoredEvent};
+use crate::store::{
+    CommitBatch, CommitReport, EventKey, NewQuarantine, Origin, Store, StoreError, StoredEvent,
+};
 use chain::{ChainBook, Gap};
 
 /// One MQTT message from the events subscription.
@@ -56,6 +61,10 @@ pub struct Ingest {
 
 /// Out-of-order events held per gateway before the newest are dropped (and resent).
 const MAX_HELD_PER_GATEWAY: usize = 100_000;
+
+/// Attempts at a round whose heads other instances keep moving, before it fails (and its
+/// events are resent by their gateways).
+const MAX_HEAD_RETRIES: usize = 8;
 
 struct Round {
     now: EventTime,
@@ -163,16 +172,28 @@ impl Ingest {
     }
 
     /// Drops events at or below their gateway's head whose exact signed content is
-    /// stored. Dropping one with a tampered signature loses nothing: its content is stored.
+    /// stored, and events already waiting behind a gap. Dropping one with a tampered
+    /// signature loses nothing: its content is stored, or held and verified.
     fn drop_replays(&mut self, round: &mut Round) -> Result<(), StoreError> {
         for (gateway, events) in round.by_gateway.iter_mut() {
             let store = &self.store;
-            let Some(head) = self.book.load(gateway, || store.chain_head(gateway))? else {
-                continue;
-            };
+            self.book.load(gateway, || store.chain_head(gateway))?;
+            // Another instance sharing the store may have stored further: take its head, so
+            // that resends of what it stored cost no verification and the ack covers them.
+            events.extend(self.book.adopt(gateway, store.chain_head(gateway)?));
+            let head = self.book.head(gateway);
+            let below = |e: &SignedEvent| head.is_some_and(|h| e.seq() <= h.seq);
+            let keys: Vec<EventKey> = events
+                .iter()
+                .filter(|e| below(e))
+                .map(|e| EventKey(e.hash().0))
+                .collect();
+            // One read for all of them: a resent outbox is thousands of events.
+            let mut found = store.event_summaries(&keys)?.into_iter();
             let mut kept = Vec::with_capacity(events.len());
             for event in events.drain(..) {
-                if event.seq() <= head.seq && store.event(&EventKey(event.hash().0))?.is_some() {
+                let stored = below(&event) && found.next().flatten().is_some();
+                if stored || self.book.holds(&event) {
                     round.replays += 1;
                 } else {
                     kept.push(event);
@@ -244,12 +265,17 @@ impl Ingest {
         Ok(())
     }
 
-    fn admit_and_commit(&mut self, round: &mut Round) -> Result<RoundOutcome, StoreError> {
+    /// Admits the round's events into one batch; the accepted events come back too, by
+    /// gateway, for another attempt if the store refuses the batch.
+    fn admit(
+        &mut self,
+        round: &mut Round,
+    ) -> Result<(CommitBatch, BTreeMap<GatewayId, Vec<SignedEvent>>), StoreError> {
         let mut batch = CommitBatch::default();
-        let mut outcome = RoundOutcome {
-            replays: round.replays,
-            ..RoundOutcome::default()
-        };
+        let mut accepted = BTreeMap::new();
+        for gateway in self.book.waiting() {
+            round.by_gateway.entry(gateway).or_default();
+        }
         for (gateway, events) in std::mem::take(&mut round.by_gateway) {
             let store = &self.store;
             let admission = self.book.admit(
@@ -259,7 +285,7 @@ impl Ingest {
                 || store.chain_head(&gateway),
                 |e| Ok(store.event(&EventKey(e.hash().0))?.is_some()),
             )?;
-            outcome.replays += admission.replays;
+            round.replays += admission.replays;
             for (event, reason) in admission.forks {
                 round.refuse(
                     gateway.as_str(),
@@ -270,19 +296,54 @@ impl Ingest {
             }
             batch
                 .events
-                .extend(admission.accepted.into_iter().map(|e| stored(e, round.now)));
+                .extend(admission.accepted.iter().map(|e| stored(e, round.now)));
             if let Some(head) = admission.head {
-                batch.heads.push((gateway, head));
+                batch.heads.push((gateway.clone(), head));
+                accepted.insert(gateway, admission.accepted);
             }
         }
         batch.quarantine = std::mem::take(&mut round.quarantine);
-        let report = self.store.commit(&batch)?;
-        Metrics::add(&self.metrics.commits, 1);
+        Ok((batch, accepted))
+    }
+
+    /// Admits and commits the round. A store several instances share refuses a batch whose
+    /// events extend a head another instance has moved since ([`StoreError::HeadMoved`]):
+    /// that head is reloaded and the round admitted again, a few times at most.
+    fn admit_and_commit(&mut self, round: &mut Round) -> Result<RoundOutcome, StoreError> {
+        let mut attempts = 0;
+        let (batch, report) = loop {
+            let (batch, accepted) = self.admit(round)?;
+            let nothing = batch.events.is_empty() && batch.heads.is_empty();
+            if nothing && batch.quarantine.is_empty() {
+                break (batch, CommitReport::default());
+            }
+            match self.store.commit(&batch) {
+                Ok(report) => {
+                    Metrics::add(&self.metrics.commits, 1);
+                    break (batch, report);
+                }
+                Err(StoreError::HeadMoved { gateway, .. }) if attempts < MAX_HEAD_RETRIES => {
+                    tracing::debug!(gateway = gateway.as_str(), "head moved by another instance");
+                    attempts += 1;
+                    self.book.forget(&gateway);
+                    round.by_gateway = accepted;
+                    round.quarantine = batch.quarantine;
+                }
+                Err(e) => return Err(e),
+            }
+        };
         for (gateway, head) in &batch.heads {
             self.book.committed(gateway, *head);
+            if !round.heard.contains(gateway) {
+                round.heard.push(gateway.clone());
+            }
         }
-        outcome.stored = report.stored;
-        outcome.quarantined = batch.quarantine.len();
+        let mut outcome = RoundOutcome {
+            replays: round.replays,
+            stored: report.stored,
+            quarantined: batch.quarantine.len(),
+            ..RoundOutcome::default()
+        };
         Metrics::add(&self.metrics.events_stored, report.stored);
         Metrics::add(&self.metrics.replays, outcome.replays + report.duplicates);
         Metrics::add(&self.metrics.quarantined, outcome.quarantined);
@@ -308,7 +369,7 @@ impl Ingest {
     }
 }
 
-fn stored(event: SignedEvent, now: EventTime) -> StoredEvent {
+fn stored(event: &SignedEvent, now: EventTime) -> StoredEvent {
     StoredEvent {
         key: EventKey(event.hash().0),
         recorded: now,

@@ -27,6 +27,8 @@ pub use url::{BrokerUrl, BrokerUrlError};
 
 /// Messages taken into one ingest round at most (each ≤ 10 KiB).
 const MAX_ROUND: usize = 512;
+/// How soon an idle ingest thread looks again at gaps (see `ingest_thread`).
+const GAP_POLL: Duration = Duration::from_millis(20);
 /// Messages buffered between the event loop and ingest.
 const CHANNEL: usize = 4096;
 
@@ -140,14 +142,24 @@ fn ingest_thread(
     state: Arc<AppState>,
 ) {
     loop {
-        let first = runtime
-            .block_on(async { tokio::time::timeout(Duration::from_secs(1), rx.recv()).await });
+        // Events waiting behind a gap may be freed by another instance's commit, which no
+        // message announces: look again soon.
+        let idle = if ingest.gaps().is_empty() {
+            Duration::from_secs(1)
+        } else {
+            GAP_POLL
+        };
+        let first = runtime.block_on(async { tokio::time::timeout(idle, rx.recv()).await });
         let messages = match first {
             Ok(None) => return,
-            Err(_) => {
+            Err(_) if ingest.gaps().is_empty() => {
                 state.note_gaps(ingest.gaps());
                 continue;
             }
+            // Idle with events waiting behind a gap: an empty round reloads those heads,
+            // in case another instance sharing the store filled the gap (a store read per
+            // waiting gateway; with one instance the gap is real and the read finds it).
+            Err(_) => Vec::new(),
             Ok(Some(first)) => {
                 let mut messages = vec![first];
                 while messages.len() < MAX_ROUND {

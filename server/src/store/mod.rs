@@ -1,5 +1,6 @@
 //! The event store: one [`Store`] trait, the records it keeps, and its implementations
-//! (redb today — [`redb_store::RedbStore`] —, PostgreSQL later behind the same trait).
+//! (redb — [`redb_store::RedbStore`], the embedded default — and PostgreSQL —
+//! [`pg_store::PgStore`], for several server instances sharing one database).
 //!
 //! The store is the system of record. It keeps each gateway event's signed bytes
 //! verbatim (so anyone can re-verify a step without trusting the server), the decoded
@@ -21,6 +22,7 @@
 //! with the base methods alone and fast once it overrides them.
 
 pub(crate) mod number_map;
+pub mod pg_store;
 pub mod redb_store;
 mod rows;
 pub(crate) mod views;
@@ -279,6 +281,20 @@ pub enum StoreError {
         /// What is wrong with it.
         detail: String,
     },
+    /// A batch's events for a gateway do not extend the chain head the store holds: another
+    /// server instance sharing the store moved the head since this one read it. Nothing of
+    /// the batch was written; reload the head and admit the events again.
+    #[error(
+        "chain head of gateway {gateway} moved: the batch extends seq {expected}, the store holds seq {stored}"
+    )]
+    HeadMoved {
+        /// The gateway.
+        gateway: GatewayId,
+        /// The head seq the batch's first event of that gateway extends (0: none).
+        expected: u64,
+        /// The head seq stored (0: none).
+        stored: u64,
+    },
     /// The data folder was written by an incompatible version.
     #[error("store schema version {found} is not supported (this build reads {supported})")]
     Version {
@@ -297,7 +313,10 @@ pub trait Store: Send + Sync + 'static {
     /// Makes the whole batch durable in one transaction, or nothing of it. Events whose
     /// key is already stored are skipped and counted as duplicates (so a redelivered batch
     /// is harmless); their index rows are written once. Heads replace the gateways'
-    /// previous heads. Returns only after the commit is on disk: acks depend on it.
+    /// previous heads; a backend several server instances share first checks that the
+    /// batch's lowest-seq event of each such gateway extends the stored head, and fails
+    /// with [`StoreError::HeadMoved`] otherwise. Returns only after the commit is on disk:
+    /// acks depend on it.
     fn commit(&self, batch: &CommitBatch) -> Result<CommitReport, StoreError>;
 
     /// The event stored under `key`.

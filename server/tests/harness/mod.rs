@@ -50,6 +50,11 @@ pub fn free_port() -> u16 {
 
 impl Server {
     pub fn start(data: &Path, broker: Broker) -> Server {
+        Server::start_with(data, broker, &[])
+    }
+
+    /// Starts with `extra` flags after the usual ones (e.g. `--store URL`).
+    pub fn start_with(data: &Path, broker: Broker, extra: &[&str]) -> Server {
         let log = data.with_extension("log");
         let stderr = std::fs::OpenOptions::new()
             .create(true)
@@ -71,6 +76,7 @@ impl Server {
             Broker::Embedded(port) => command.args(["--mqtt-listen", &format!("127.0.0.1:{port}")]),
             Broker::External(url) => command.args(["--mqtt", url]),
         };
+        command.args(extra);
         let mut child = command.spawn().unwrap();
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = mpsc::channel();
@@ -298,6 +304,29 @@ impl Link {
             }
         }
         self.last_ack
+    }
+
+    /// What a gateway's outbox does: resend everything above the last ack whenever acks
+    /// stop advancing for a while, until the last event is acked.
+    pub fn resend_until_acked(&mut self, events: &[SignedEvent]) {
+        let last = events.last().unwrap().seq();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let mut progress = (0, Instant::now() - Duration::from_secs(10));
+        while self.last_ack() < last {
+            let acked = self.last_ack();
+            assert!(
+                Instant::now() < deadline,
+                "{} stuck at ack {acked}",
+                self.gateway.as_str()
+            );
+            if acked > progress.0 {
+                progress = (acked, Instant::now());
+            } else if progress.1.elapsed() > Duration::from_secs(2) {
+                self.publish(&events[acked as usize..]);
+                progress.1 = Instant::now();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Drains pending acks without waiting; returns the highest seen so far.

@@ -151,3 +151,68 @@ fn reset_forgets_heads_and_held_events() {
     assert!(!book.knows(&gw()));
     assert!(book.gaps().is_empty());
 }
+
+#[test]
+fn a_gap_another_instance_filled_is_read_from_the_store() {
+    let events = chain(5, "a");
+    let mut book = ChainBook::new(100);
+    let first = admit(&mut book, &events[..1], &[]);
+    book.committed(&gw(), first.head.unwrap());
+    // Seq 3 waits here while another instance sharing the store stores seqs 2 and 3.
+    let ahead = admit(&mut book, &events[2..3], &events[..1]);
+    assert!(ahead.accepted.is_empty());
+    let stored_elsewhere = Some(events[2].head());
+    let next = book
+        .admit(
+            &gw(),
+            events[3..4].to_vec(),
+            now(),
+            || Ok::<_, Infallible>(stored_elsewhere),
+            |e| Ok(events[..3].iter().any(|s| s.hash() == e.hash())),
+        )
+        .unwrap();
+    assert_eq!(seqs(&next.accepted), [4]);
+    assert_eq!(next.replays, 1, "the held seq 3 is the stored one");
+    assert!(next.forks.is_empty());
+    assert!(book.gaps().is_empty());
+    assert_eq!(book.head(&gw()), Some(events[2].head()), "the store's head");
+}
+
+#[test]
+fn a_forgotten_head_is_read_again() {
+    let events = chain(2, "a");
+    let mut book = ChainBook::new(100);
+    book.committed(&gw(), events[0].head());
+    book.forget(&gw());
+    assert!(!book.knows(&gw()));
+    let admission = book
+        .admit(
+            &gw(),
+            events[1..].to_vec(),
+            now(),
+            || Ok::<_, Infallible>(Some(events[1].head())),
+            |e| Ok(e.hash() == events[1].hash()),
+        )
+        .unwrap();
+    assert!(admission.accepted.is_empty());
+    assert_eq!(admission.replays, 1);
+}
+
+#[test]
+fn held_events_freed_by_the_store_head_come_without_a_new_event() {
+    let events = chain(3, "a");
+    let mut book = ChainBook::new(100);
+    let ahead = admit(&mut book, &events[2..], &[]);
+    assert!(ahead.accepted.is_empty());
+    let freed = book
+        .admit(
+            &gw(),
+            Vec::new(),
+            now(),
+            || Ok::<_, Infallible>(Some(events[1].head())),
+            |_| Ok(false),
+        )
+        .unwrap();
+    assert_eq!(seqs(&freed.accepted), [3]);
+    assert_eq!(freed.head, Some(events[2].head()));
+}

@@ -9,7 +9,7 @@ use super::records::{RowRef, corrupt};
 use crate::store::{EventKey, IndexEntry, Role, StoreError};
 
 /// The stable code of a role inside index keys and records.
-pub(super) fn role_code(role: Role) -> u8 {
+pub(in crate::store) fn role_code(role: Role) -> u8 {
     match role {
         Role::Epc => 0,
         Role::Parent => 1,
@@ -25,7 +25,7 @@ pub(super) fn role_code(role: Role) -> u8 {
 }
 
 /// The role of a code written by [`role_code`].
-pub(super) fn role_of(code: u8) -> Result<Role, StoreError> {
+pub(in crate::store) fn role_of(code: u8) -> Result<Role, StoreError> {
     Ok(match code {
         0 => Role::Epc,
         1 => Role::Parent,
@@ -61,7 +61,7 @@ pub(super) fn action_of(code: u8) -> Result<Action, StoreError> {
 }
 
 /// An event time kept as milliseconds.
-pub(super) fn time(millis: i64) -> Result<EventTime, StoreError> {
+pub(in crate::store) fn time(millis: i64) -> Result<EventTime, StoreError> {
     EventTime::from_unix_millis(millis).map_err(|e| corrupt("event time", &e.to_string()))
 }
 

@@ -36,9 +36,9 @@
 //! reads the whole file once), and a `schema_version` other than [`SCHEMA_VERSION`] is
 //! refused, so a damaged or foreign file is an error rather than wrong answers.
 
-mod codes;
+pub(super) mod codes;
 mod read;
-mod records;
+pub(super) mod records;
 mod summary;
 mod tables;
 mod write;

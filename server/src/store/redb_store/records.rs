@@ -233,7 +233,7 @@ pub(super) fn key_of_record(bytes: &[u8]) -> Result<EventKey, StoreError> {
 }
 
 /// Encodes `stored`; for a gateway event, checks that its signed bytes hold the event.
-pub(super) fn encode_event(stored: &StoredEvent) -> Result<Vec<u8>, StoreError> {
+pub(in crate::store) fn encode_event(stored: &StoredEvent) -> Result<Vec<u8>, StoreError> {
     let captured_bytes;
     let body = match &stored.origin {
         Origin::Gateway {
@@ -266,7 +266,7 @@ pub(super) fn encode_event(stored: &StoredEvent) -> Result<Vec<u8>, StoreError> 
 }
 
 /// Decodes an [`EventRecord`] into the event the store was given.
-pub(super) fn decode_event(bytes: &[u8]) -> Result<StoredEvent, StoreError> {
+pub(in crate::store) fn decode_event(bytes: &[u8]) -> Result<StoredEvent, StoreError> {
     let record: EventRecord<'_> = decode(bytes, "event record")?;
     let (gateway, seq, event) = record.body.event_bytes()?;
     let origin = match (gateway, &record.body) {
@@ -322,7 +322,7 @@ pub(super) fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8], what: &str) -> Res
 }
 
 /// A [`StoreError::Corrupt`].
-pub(super) fn corrupt(what: &str, detail: &str) -> StoreError {
+pub(in crate::store) fn corrupt(what: &str, detail: &str) -> StoreError {
     StoreError::Corrupt {
         what: what.to_owned(),
         detail: detail.to_owned(),
