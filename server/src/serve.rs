@@ -74,11 +74,10 @@ pub async fn start(settings: Settings) -> anyhow::Result<Running> {
     {
         tracing::warn!("not subscribed to the broker yet; serving HTTP meanwhile");
     }
-    let list = crate::recall::list(&*store)?;
-    if !list.recalls.is_empty() {
-        let publisher = publisher.clone();
+    {
+        let (publisher, store) = (publisher.clone(), store.clone());
         tokio::spawn(async move {
-            if let Err(e) = publisher.publish_recalls(&list).await {
+            if let Err(e) = publisher.publish_recalls(store).await {
                 tracing::error!(error = %e, "recall list not published at start-up");
             }
         });

@@ -16,7 +16,6 @@ pub mod spawn;
 use std::io::Read as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -101,7 +100,6 @@ pub fn run(args: DemoArgs) -> anyhow::Result<bool> {
         state: &running.state,
         runtime: runtime.handle().clone(),
         started: Instant::now(),
-        recall_lock: Mutex::new(()),
     };
     let reports = std::thread::scope(|scope| {
         let handles: Vec<_> = chains

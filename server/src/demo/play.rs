@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -45,8 +45,6 @@ pub struct Stage<'a> {
     pub runtime: Handle,
     /// When the demo started, for progress lines.
     pub started: Instant,
-    /// Recalls are issued one at a time, so the list published last holds them all.
-    pub recall_lock: Mutex<()>,
 }
 
 /// What a chain did.
@@ -269,29 +267,23 @@ fn issue_recall(
     running: &[(usize, GatewayProcess)],
 ) -> anyhow::Result<(String, usize)> {
     let store = &*stage.state.store;
-    let record = {
-        let _one_at_a_time = stage
-            .recall_lock
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let record = recall::issue(
-            store,
-            RecallRequest {
-                codes: vec![code.to_owned()],
-                reason: reason.to_owned(),
-                instructions: INSTRUCTIONS.to_owned(),
-                issued_by: "demo".to_owned(),
-            },
-        )?;
-        let list = recall::list(store)?;
-        let publisher = stage
-            .state
-            .publisher
-            .get()
-            .context("the server has no MQTT connection to publish the recall list")?;
-        stage.runtime.block_on(publisher.publish_recalls(&list))?;
-        record
-    };
+    let record = recall::issue(
+        store,
+        RecallRequest {
+            codes: vec![code.to_owned()],
+            reason: reason.to_owned(),
+            instructions: INSTRUCTIONS.to_owned(),
+            issued_by: "demo".to_owned(),
+        },
+    )?;
+    let publisher = stage
+        .state
+        .publisher
+        .get()
+        .context("the server has no MQTT connection to publish the recall list")?;
+    stage
+        .runtime
+        .block_on(publisher.publish_recalls(stage.state.store.clone()))?;
     let started = Instant::now();
     for (site, _) in running {
         let Some(site) = chain.sites.get(*site) else {

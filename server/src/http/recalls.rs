@@ -96,15 +96,15 @@ pub async fn create(
         issued_by: caller.name,
     };
     let store = state.store.clone();
-    let (record, units, list) = blocking(move || {
+    let (record, units) = blocking(move || {
         let record = recall::issue(&*store, request)?;
         let units = recall::units_now(&*store, &record)?;
-        Ok((record, units, recall::list(&*store)?))
+        Ok((record, units))
     })
     .await?;
     match state.publisher.get() {
         Some(publisher) => {
-            if let Err(e) = publisher.publish_recalls(&list).await {
+            if let Err(e) = publisher.publish_recalls(state.store.clone()).await {
                 tracing::error!(error = %e, "recall list not published; it is sent again at start-up");
             }
         }

@@ -17,12 +17,13 @@ use rumqttc::{AsyncClient, Event, EventLoop, MqttOptions, Packet, QoS};
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, watch};
 use trace_proto::mqtt::{
-    EVENTS_SHARED_SUBSCRIPTION, GatewayTopic, Payload, RECALLS_TOPIC, RecallList, STATUS_FILTER,
-    gateway_topic, parse_gateway_topic,
+    EVENTS_SHARED_SUBSCRIPTION, GatewayTopic, Payload, RECALLS_TOPIC, STATUS_FILTER, gateway_topic,
+    parse_gateway_topic,
 };
 
 use crate::ingest::{Incoming, Ingest};
 use crate::state::AppState;
+use crate::store::Store;
 pub use url::{BrokerUrl, BrokerUrlError};
 
 /// Messages taken into one ingest round at most (each ≤ 10 KiB).
@@ -36,12 +37,19 @@ const CHANNEL: usize = 4096;
 #[derive(Clone)]
 pub struct Publisher {
     client: AsyncClient,
+    /// Held while the recall list is read and queued, so that of two recalls issued at
+    /// once the list queued last is read last and holds both: the retained message is
+    /// replaced, never merged, so a stale list queued after a newer one would drop a recall.
+    recalls: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Publisher {
-    /// Replaces the retained recall list every gateway sees.
-    pub async fn publish_recalls(&self, list: &RecallList) -> anyhow::Result<()> {
-        let payload = Payload::RecallList(list.clone()).encode()?;
+    /// Replaces the retained recall list every gateway sees with the store's current one
+    /// (also when empty: the list on the broker is this store's, not an earlier one's).
+    pub async fn publish_recalls(&self, store: Arc<dyn Store>) -> anyhow::Result<()> {
+        let _turn = self.recalls.lock().await;
+        let list = tokio::task::spawn_blocking(move || crate::recall::list(&*store)).await??;
+        let payload = Payload::RecallList(list).encode()?;
         self.client
             .publish(RECALLS_TOPIC, QoS::AtLeastOnce, true, payload)
             .await?;
@@ -75,7 +83,8 @@ pub fn start(
     if let Err(e) = spawned {
         tracing::error!(error = %e, "cannot start the ingest thread");
     }
-    (Publisher { client }, subscribed_rx)
+    let recalls = Arc::default();
+    (Publisher { client, recalls }, subscribed_rx)
 }
 
 async fn event_loop_task(

@@ -178,12 +178,8 @@ pub async fn create(
         issued_by: desk.caller.name.clone(),
     };
     let store = state.store.clone();
-    let issued = blocking(move || {
-        let record = recall::issue(&*store, request)?;
-        Ok((record, recall::list(&*store)?))
-    })
-    .await;
-    let (record, list) = match issued {
+    let issued = blocking(move || Ok(recall::issue(&*store, request)?)).await;
+    let record = match issued {
         Ok(done) => done,
         Err(ApiError::NotFound(message)) => {
             let problem = format!("{}: {message}", lang.t(&i18n::UNKNOWN_CODE));
@@ -201,7 +197,7 @@ pub async fn create(
     };
     match state.publisher.get() {
         Some(publisher) => {
-            if let Err(e) = publisher.publish_recalls(&list).await {
+            if let Err(e) = publisher.publish_recalls(state.store.clone()).await {
                 tracing::error!(error = %e, "recall list not published; it is sent again at start-up");
             }
         }
