@@ -5,7 +5,8 @@
 //! before the [`store`] makes them durable; [`trace`] walks the store backward (origin)
 //! and forward (recall), and [`http`] answers supervisors ([`recall`]) and consumers
 //! ([`lookup`]). [`epcis`] maps EPCIS 2.0 JSON-LD to the event model and computes CBV 2.0
-//! event hashes; [`code_command`] decodes any code form. [`serve`] wires it all.
+//! event hashes; [`code_command`] decodes any code form; [`import`] bulk-loads the shared
+//! trace workload. [`serve`] wires it all.
 
 pub mod auth;
 #[cfg(feature = "embedded-broker")]
@@ -14,6 +15,7 @@ pub mod code_command;
 pub mod config;
 pub mod epcis;
 pub mod http;
+pub mod import;
 pub mod ingest;
 pub mod lookup;
 pub mod metrics;

@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use trace_proto::code::Form;
 use trace_server::code_command::{self, Output};
-use trace_server::{epcis, prefixes};
+use trace_server::{epcis, import, prefixes};
 
 mod serve_args;
 
@@ -43,6 +43,16 @@ enum Command {
     /// API. Tokens come from the config file (hashed) or from TRACE_ADMIN_TOKEN,
     /// TRACE_SUPERVISOR_TOKEN and TRACE_OPERATOR_TOKEN, never from flags.
     Serve(serve_args::ServeArgs),
+    /// Bulk-load the shared trace workload (the CSV files and meta.json of
+    /// ../shared/bench/trace-workload/gen.py) into the store, as captured events.
+    Import {
+        /// The store's data folder.
+        #[arg(long, default_value = "./data")]
+        data: PathBuf,
+        /// The folder gen.py wrote.
+        #[arg(long)]
+        workload: PathBuf,
+    },
     /// EPCIS 2.0 JSON-LD tools.
     Epcis {
         #[command(subcommand)]
@@ -120,6 +130,13 @@ fn main() -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Import { data, workload } => {
+            let mut stderr = std::io::stderr().lock();
+            let mut stdout = std::io::stdout().lock();
+            import::cli::run(&data, &workload, &mut stderr, &mut stdout)
+                .with_context(|| format!("importing {}", workload.display()))?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Epcis {
             command: EpcisCommand::Hash { prehash, files },
