@@ -302,10 +302,20 @@ mod tests {
             time: row(&["2", "A", "ADD", "packing", "", "", "", T, ""]).time,
             action: Action::Add,
         };
-        let epcs = || vec![(CASE.into(), EpcRole::Parent), (UNIT.into(), EpcRole::Child)];
+        let epcs = || {
+            vec![
+                (CASE.into(), EpcRole::Parent),
+                (UNIT.into(), EpcRole::Child),
+            ]
+        };
         let packing = || row(&["2", "A", "ADD", "packing", "in_progress", "", "", T, ""]);
         assert!(event(packing(), epcs(), &[agg(CASE)], &[]).is_ok());
-        let wrong = event(packing(), epcs(), &[agg("urn:epc:id:sscc:0614141.0000000002")], &[]);
+        let wrong = event(
+            packing(),
+            epcs(),
+            &[agg("urn:epc:id:sscc:0614141.0000000002")],
+            &[],
+        );
         assert_eq!(wrong.unwrap_err().file, "aggregations.csv");
         assert!(event(packing(), epcs(), &[], &[]).is_err(), "a row missing");
     }

@@ -82,7 +82,11 @@ impl Meta {
     pub fn namespace(&self) -> String {
         let mut args = self.args.clone();
         args.remove("out");
-        format!("seed={};args={}", self.seed, serde_json::Value::Object(args))
+        format!(
+            "seed={};args={}",
+            self.seed,
+            serde_json::Value::Object(args)
+        )
     }
 }
 

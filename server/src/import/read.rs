@@ -50,14 +50,14 @@ impl<T> Table<T> {
 
     /// Reads the next row into the look-ahead.
     fn advance(&mut self) -> Result<(), ImportError> {
-        let read = self
-            .reader
-            .read_record(&mut self.record)
-            .map_err(|e| ImportError::Inconsistent {
-                file: self.file,
-                line: e.position().map_or(0, csv::Position::line),
-                detail: e.to_string(),
-            })?;
+        let read =
+            self.reader
+                .read_record(&mut self.record)
+                .map_err(|e| ImportError::Inconsistent {
+                    file: self.file,
+                    line: e.position().map_or(0, csv::Position::line),
+                    detail: e.to_string(),
+                })?;
         if !read {
             self.next = None;
             return Ok(());

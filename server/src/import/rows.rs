@@ -185,8 +185,17 @@ fn biz_step(text: &str) -> Result<BizStep, FieldError> {
 impl EventRow {
     /// Parses the nine fields of an `events.csv` row.
     pub fn parse(record: &[&str]) -> Result<Self, FieldError> {
-        let [event_id, kind, act, step, disp, read_point, biz_location, when, lot] =
-            fields::<9>(record)?;
+        let [
+            event_id,
+            kind,
+            act,
+            step,
+            disp,
+            read_point,
+            biz_location,
+            when,
+            lot,
+        ] = fields::<9>(record)?;
         let kind = match kind {
             "O" => EventType::Object,
             "A" => EventType::Aggregation,
