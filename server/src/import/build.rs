@@ -13,7 +13,7 @@
 use sha2::{Digest, Sha256};
 use trace_proto::epc::Lgtin;
 use trace_proto::event::{
-    AggregationEvent, Event, EventKind, Ilmd, Location, ObjectEvent, QuantityElement,
+    Action, AggregationEvent, Event, EventKind, Ilmd, Location, ObjectEvent, QuantityElement,
     TransformationEvent,
 };
 
@@ -110,6 +110,12 @@ fn wrong_role(id: u64, kind: &str, role: EpcRole) -> Mismatch {
     )
 }
 
+/// The action of an ObjectEvent or AggregationEvent row (the row parser requires one).
+fn action_of(row: &EventRow) -> Result<Action, Mismatch> {
+    row.action
+        .ok_or_else(|| mismatch("events.csv", format!("event {} has no action", row.id)))
+}
+
 fn object(row: &EventRow, epcs: Vec<(String, EpcRole)>) -> Result<EventKind, Mismatch> {
     let mut epc_list = Vec::new();
     let mut quantity_list = Vec::new();
@@ -126,7 +132,7 @@ fn object(row: &EventRow, epcs: Vec<(String, EpcRole)>) -> Result<EventKind, Mis
         .map(|lot| ilmd(row.id, lot, &epc_list))
         .transpose()?;
     Ok(EventKind::Object(ObjectEvent {
-        action: row.action.unwrap_or(trace_proto::event::Action::Observe),
+        action: action_of(row)?,
         epc_list,
         quantity_list,
         ilmd,
@@ -179,7 +185,7 @@ fn aggregation(
             other => return Err(wrong_role(row.id, "AggregationEvent", other)),
         }
     }
-    let action = row.action.unwrap_or(trace_proto::event::Action::Observe);
+    let action = action_of(row)?;
     let agrees = rows.len() == child_epcs.len()
         && rows.iter().zip(&child_epcs).all(|(r, child)| {
             Some(&r.parent) == parent.as_ref()
@@ -257,7 +263,6 @@ fn transformation(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use trace_proto::event::Action;
 
     fn row(record: &[&str]) -> EventRow {
         EventRow::parse(record).unwrap()

@@ -131,6 +131,9 @@ pub enum ImportError {
         /// What is wrong.
         detail: String,
     },
+    /// The thread reading the CSV files panicked (a bug, not bad input).
+    #[error("the CSV reader thread stopped unexpectedly")]
+    Reader,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -180,11 +183,7 @@ pub fn import(
         }
         match reader.join() {
             Ok(result) => result,
-            Err(_) => Err(ImportError::Inconsistent {
-                file: "events.csv",
-                line: 0,
-                detail: "the CSV reader thread stopped unexpectedly".into(),
-            }),
+            Err(_) => Err(ImportError::Reader),
         }
     })?;
     done.elapsed = started.elapsed();
