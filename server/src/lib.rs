@@ -5,8 +5,9 @@
 //! before the [`store`] makes them durable; [`trace`] walks the store backward (origin)
 //! and forward (recall), and [`http`] answers supervisors ([`recall`]) and consumers
 //! ([`lookup`]). [`epcis`] maps EPCIS 2.0 JSON-LD to the event model and computes CBV 2.0
-//! event hashes; [`code_command`] decodes any code form. [`serve`] wires it all, and
-//! `demo` runs a whole supply chain on one machine.
+//! event hashes; [`code_command`] decodes any code form; [`import`] bulk-loads the shared
+//! trace workload. [`serve`] wires it all, and `demo` runs a whole supply chain on one
+//! machine.
 
 pub mod auth;
 #[cfg(feature = "embedded-broker")]
@@ -17,6 +18,7 @@ pub mod config;
 pub mod demo;
 pub mod epcis;
 pub mod http;
+pub mod import;
 pub mod ingest;
 pub mod lookup;
 pub mod metrics;

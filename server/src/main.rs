@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use trace_proto::code::Form;
 use trace_server::code_command::{self, Output};
-use trace_server::{epcis, prefixes};
+use trace_server::{epcis, import, prefixes};
 
 mod serve_args;
 
@@ -48,6 +48,16 @@ enum Command {
     /// cylinders), then print the pages to open and serve until Ctrl-C.
     #[cfg(feature = "embedded-broker")]
     Demo(trace_server::demo::DemoArgs),
+    /// Bulk-load the shared trace workload (the CSV files and meta.json of
+    /// ../shared/bench/trace-workload/gen.py) into the store, as captured events.
+    Import {
+        /// The store's data folder.
+        #[arg(long, default_value = "./data")]
+        data: PathBuf,
+        /// The folder gen.py wrote.
+        #[arg(long)]
+        workload: PathBuf,
+    },
     /// EPCIS 2.0 JSON-LD tools.
     Epcis {
         #[command(subcommand)]
@@ -131,6 +141,13 @@ fn main() -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Import { data, workload } => {
+            let mut stderr = std::io::stderr().lock();
+            let mut stdout = std::io::stdout().lock();
+            import::cli::run(&data, &workload, &mut stderr, &mut stdout)
+                .with_context(|| format!("importing {}", workload.display()))?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Epcis {
             command: EpcisCommand::Hash { prehash, files },
