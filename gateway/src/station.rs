@@ -10,7 +10,7 @@
 //! in one AggregationEvent (ADD when packing, DELETE when unpacking), emitted once the
 //! window has passed. A container with no children produces no event.
 //!
-//! A transform station ([`transform`]) gathers a production run: the tags entering
+//! A transform station (module `transform`) gathers a production run: the tags entering
 //! within `window_ms` of the first one, inputs and outputs, make one
 //! TransformationEvent with the station's current lot.
 
