@@ -5,46 +5,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod harness;
+mod mqtt_sink;
 mod support;
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use harness::{ADMIN, Broker, Link, SUPERVISOR, Server};
+use harness::{ADMIN, Broker, SUPERVISOR, Server};
+use mqtt_sink::MqttSink;
 use rumqttc::{Client, Event, MqttOptions, Packet, QoS};
 use serde_json::{Value, json};
 use support::names::*;
-use support::{Scenario, Sink, play_scenario};
+use support::{Scenario, play_scenario};
 use trace_proto::mqtt::{Payload, RECALLS_TOPIC, RecallList};
-use trace_proto::signed::{ChainHead, GatewayId, SignedEvent, VerifyingKey};
-use trace_server::store::GatewayRecord;
-
-/// Enrols over HTTP and publishes over MQTT, waiting for each batch's ack.
-struct MqttSink<'a> {
-    server: &'a Server,
-    links: HashMap<GatewayId, Link>,
-}
-
-impl Sink for MqttSink<'_> {
-    fn enroll(&mut self, record: &GatewayRecord) {
-        let body = json!({
-            "id": record.id.as_str(),
-            "public_key": hex::encode(record.public_key),
-            "party": record.party,
-            "description": record.description,
-        });
-        let (status, answer) = self.server.post("/api/v1/gateways", Some(ADMIN), &body);
-        assert_eq!(status, 201, "{answer}");
-        let link = Link::connect(self.server.mqtt_port.unwrap(), &record.id);
-        self.links.insert(record.id.clone(), link);
-    }
-
-    fn deliver(&mut self, events: &[SignedEvent], head: ChainHead) {
-        let link = self.links.get_mut(events[0].gateway_id()).unwrap();
-        link.publish(events);
-        assert_eq!(link.wait_ack(head.seq), head.seq);
-    }
-}
+use trace_proto::signed::{SignedEvent, VerifyingKey};
 
 fn digital_link(uri: &str) -> String {
     let decoded = trace_proto::code::decode(
@@ -108,10 +81,7 @@ fn retained_recalls(port: u16) -> RecallList {
 fn a_scenario_over_mqtt_is_traced_recalled_and_looked_up_over_http() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("data"), Broker::Embedded(0));
-    let mut sink = MqttSink {
-        server: &server,
-        links: HashMap::new(),
-    };
+    let mut sink = MqttSink::new(&server);
     let s = play_scenario(&mut sink);
     let sold = &s.units[0];
     let sold_link = digital_link(sold);

@@ -8,58 +8,25 @@
 
 mod browser;
 mod harness;
+mod mqtt_sink;
 mod support;
 mod web_plain;
 
-use std::collections::HashMap;
-
 use browser::{DESKTOP, PHONE, click_then, fill, path, screenshot, text, texts};
 use fantoccini::{Client, Locator};
-use harness::{ADMIN, Broker, Link, SUPERVISOR, Server};
-use serde_json::json;
+use harness::{ADMIN, Broker, SUPERVISOR, Server};
+use mqtt_sink::MqttSink;
 use support::names::*;
 use support::{Gateway, Sink, at, event, object, play_scenario};
 use trace_proto::event::{Action, BizStep};
-use trace_proto::signed::{ChainHead, GatewayId, SignedEvent};
-use trace_server::store::GatewayRecord;
 
 const DRUG: &str = "81234560012345678901";
 const SOLD_PATH: &str = "/01/80614141123458/21/101";
 
-/// Enrols over HTTP and publishes over MQTT, waiting for each batch's ack.
-struct MqttSink<'a> {
-    server: &'a Server,
-    links: HashMap<GatewayId, Link>,
-}
-
-impl Sink for MqttSink<'_> {
-    fn enroll(&mut self, record: &GatewayRecord) {
-        let body = json!({
-            "id": record.id.as_str(),
-            "public_key": hex::encode(record.public_key),
-            "party": record.party,
-            "description": record.description,
-        });
-        let (status, answer) = self.server.post("/api/v1/gateways", Some(ADMIN), &body);
-        assert_eq!(status, 201, "{answer}");
-        let link = Link::connect(self.server.mqtt_port.unwrap(), &record.id);
-        self.links.insert(record.id.clone(), link);
-    }
-
-    fn deliver(&mut self, events: &[SignedEvent], head: ChainHead) {
-        let link = self.links.get_mut(events[0].gateway_id()).unwrap();
-        link.publish(events);
-        assert_eq!(link.wait_ack(head.seq), head.seq);
-    }
-}
-
 /// The scenario, and a medicine pack known only by its drug code, commissioned at the
 /// plant and dispensed at the shop.
 fn fill_server(server: &Server) {
-    let mut sink = MqttSink {
-        server,
-        links: HashMap::new(),
-    };
+    let mut sink = MqttSink::new(server);
     play_scenario(&mut sink);
     let mut pharma = Gateway::new("gw-pharma", 7, FACTORY_PARTY);
     sink.enroll(&pharma.record());
