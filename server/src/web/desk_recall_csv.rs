@@ -8,7 +8,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::desk::Desk;
-use super::desk_recalls::{load, unavailable};
+use super::desk_recalls::found;
 use super::i18n::{self, Chosen};
 use super::layout::message_page;
 use crate::state::AppState;
@@ -54,17 +54,9 @@ pub async fn csv(
     Path(id): Path<String>,
 ) -> Response {
     let lang = chosen.lang;
-    let (record, units) = match load(&state, id).await {
-        Ok(Some(found)) => found,
-        Ok(None) => {
-            return message_page(
-                StatusCode::NOT_FOUND,
-                chosen,
-                lang.t(&i18n::NOT_FOUND),
-                lang.t(&i18n::NOT_FOUND),
-            );
-        }
-        Err(e) => return unavailable(chosen, &e),
+    let (record, units) = match found(&state, id, chosen).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     match units_csv(&units) {
         Ok(body) => {

@@ -206,8 +206,28 @@ pub async fn create(
     see_other(&format!("/desk/recalls/{}", encode(&record.id)))
 }
 
+/// A recall with where its units are now, or the page saying why not (unknown id, store
+/// unavailable).
+pub(super) async fn found(
+    state: &Arc<AppState>,
+    id: String,
+    chosen: Chosen,
+) -> Result<(RecallRecord, Vec<UnitStatus>), Response> {
+    let lang = chosen.lang;
+    match load(state, id).await {
+        Ok(Some(found)) => Ok(found),
+        Ok(None) => Err(message_page(
+            StatusCode::NOT_FOUND,
+            chosen,
+            lang.t(&i18n::NOT_FOUND),
+            lang.t(&i18n::NOT_FOUND),
+        )),
+        Err(e) => Err(unavailable(chosen, &e)),
+    }
+}
+
 /// A recall with where its units are now.
-pub(super) async fn load(
+async fn load(
     state: &Arc<AppState>,
     id: String,
 ) -> Result<Option<(RecallRecord, Vec<UnitStatus>)>, ApiError> {
@@ -230,17 +250,9 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Response {
     let lang = chosen.lang;
-    let (record, units) = match load(&state, id).await {
-        Ok(Some(found)) => found,
-        Ok(None) => {
-            return message_page(
-                StatusCode::NOT_FOUND,
-                chosen,
-                lang.t(&i18n::NOT_FOUND),
-                lang.t(&i18n::NOT_FOUND),
-            );
-        }
-        Err(e) => return unavailable(chosen, &e),
+    let (record, units) = match found(&state, id, chosen).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let path = format!("/desk/recalls/{}", encode(&record.id));
     let title = format!("{} {}", lang.t(&i18n::RECALLS), record.id);
