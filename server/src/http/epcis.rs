@@ -25,7 +25,7 @@ mod problems;
 use problems::{body_problem, problem, query_error, refusal, refused, standard_headers};
 
 use super::{ApiError, blocking, require};
-use crate::auth::Role;
+use crate::auth::{Caller, Role};
 use crate::epcis::capture::{self, ErrorBehaviour, FILE_SIZE_LIMIT, Jobs};
 use crate::epcis::query;
 use crate::state::AppState;
@@ -78,19 +78,27 @@ pub fn router(app: Arc<AppState>) -> Router<Arc<AppState>> {
         .with_state(state)
 }
 
+/// The caller, if it holds an operator token, and the body, if it arrived whole: what both
+/// capture endpoints need before they read a byte of it.
+fn operator_body(
+    epcis: &Epcis,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(Caller, Bytes), Box<Response>> {
+    let caller = require(&epcis.app, headers, Role::Operator).map_err(|e| Box::new(refused(e)))?;
+    let body = body.map_err(|rejection| Box::new(body_problem(rejection)))?;
+    Ok((caller, body))
+}
+
 /// `POST /epcis/capture`: a document in, `202` and the job's URL out.
 async fn capture(
     State(epcis): Shared,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let caller = match require(&epcis.app, &headers, Role::Operator) {
-        Ok(caller) => caller,
-        Err(e) => return refused(e),
-    };
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) => return body_problem(rejection),
+    let (caller, body) = match operator_body(&epcis, &headers, body) {
+        Ok(admitted) => admitted,
+        Err(refusal) => return *refusal,
     };
     let header = headers
         .get("gs1-capture-error-behaviour")
@@ -163,13 +171,9 @@ async fn capture_one(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let caller = match require(&epcis.app, &headers, Role::Operator) {
-        Ok(caller) => caller,
-        Err(e) => return refused(e),
-    };
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) => return body_problem(rejection),
+    let (caller, body) = match operator_body(&epcis, &headers, body) {
+        Ok(admitted) => admitted,
+        Err(refusal) => return *refusal,
     };
     let worker = epcis.clone();
     let outcome = blocking(move || {
