@@ -1,13 +1,14 @@
 //! The shared trace workload (`../shared/bench/trace-workload/`), side by side: our store
 //! and PostgreSQL load the same CSV files and answer the same three questions in one run.
 //!
-//! `cargo bench -p trace-server --bench trace_workload -- DIR [--reuse] [--runs N]`, DIR
+//! `cargo bench -p trace-server --bench trace_workload -- DIR [--reuse] [--runs N] [--ours]`, DIR
 //! holding gen.py's output: imports DIR into a fresh redb store in `DIR/trace-server-store`
 //! (`--reuse`: keep a complete one), times Q1 (forward trace of meta.json's recall lot with
 //! each affected unit's last location — the engine behind `/api/v1/recalls`), Q2 (backward
 //! trace of the origin unit) and Q3 (events naming the look-up unit, with their contents)
 //! warm; loads DIR into PostgreSQL database `trace_workload_<size>` and times q1/q2/q3 there;
-//! prints one table and checks both found the same identifiers and events, unit by unit.
+//! prints one table and checks both found the same identifiers and events, unit by unit
+//! (`--ours`: our store alone, timings only — for profiling it).
 //!
 //! Without `--bench` (as `cargo test --all-targets` runs it) it generates a small workload
 //! (gen.py --seed 42 --units 20000 --recall-units 5000: gen.py needs a few sold units outside
@@ -30,6 +31,10 @@ use trace_server::store::redb_store::RedbStore;
 use trace_server::trace::{self, Direction, Trace};
 
 use compare::{Answers, Ours};
+
+/// The server binary's allocator (see its Cargo.toml), so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The folder holding gen.py and the SQL files.
 fn workload_sql() -> PathBuf {
@@ -56,7 +61,7 @@ fn load_ours(dir: &Path, store_dir: &Path, meta: &Meta, reuse: bool) -> (RedbSto
     if !reuse && store_dir.exists() {
         std::fs::remove_dir_all(store_dir).unwrap();
     }
-    let store = RedbStore::open(store_dir).unwrap();
+    let mut store = RedbStore::open(store_dir).unwrap();
     if store.stats().unwrap().events == meta.rows.events {
         eprintln!("reusing the store in {}", store_dir.display());
         return (store, Duration::ZERO);
@@ -70,8 +75,25 @@ fn load_ours(dir: &Path, store_dir: &Path, meta: &Meta, reuse: bool) -> (RedbSto
         );
     })
     .unwrap();
-    eprintln!();
-    (store, done.elapsed)
+    eprintln!("\ncompacting");
+    let compacting = Instant::now();
+    store.compact().unwrap();
+    (store, done.elapsed + compacting.elapsed())
+}
+
+/// Where the store's bytes are, table by table, largest first.
+fn print_table_sizes(store: &RedbStore) {
+    let mut sizes = store.table_sizes().unwrap();
+    sizes.sort_by_key(|t| std::cmp::Reverse(t.stored + t.overhead));
+    eprintln!("\n| table | entries MB | B-tree overhead MB |\n|---|---|---|");
+    for t in sizes {
+        eprintln!(
+            "| {} | {:.1} | {:.1} |",
+            t.name,
+            t.stored as f64 / 1e6,
+            t.overhead as f64 / 1e6
+        );
+    }
 }
 
 /// `runs` timings of `query` after one unmeasured run; returns them and the last answer.
@@ -110,6 +132,7 @@ struct Args {
     dir: Option<PathBuf>,
     bench: bool,
     reuse: bool,
+    ours_only: bool,
     runs: usize,
 }
 
@@ -118,6 +141,7 @@ fn args() -> Args {
         dir: None,
         bench: false,
         reuse: false,
+        ours_only: false,
         runs: 10,
     };
     let mut it = std::env::args().skip(1);
@@ -125,6 +149,7 @@ fn args() -> Args {
         match arg.as_str() {
             "--bench" => args.bench = true,
             "--reuse" => args.reuse = true,
+            "--ours" => args.ours_only = true,
             "--runs" => args.runs = it.next().and_then(|n| n.parse().ok()).expect("--runs N"),
             other if other.starts_with('-') => {}
             dir => args.dir = Some(dir.into()),
@@ -147,9 +172,19 @@ fn main() {
     let store_dir = dir.join("trace-server-store");
     let (store, our_load) = load_ours(&dir, &store_dir, &meta, args.reuse);
     let our_bytes = store.stats().unwrap().bytes_on_disk;
+    print_table_sizes(&store);
     let runs = (args.runs, args.runs * 20);
     let (our_times, ours) = ask_ours(&store, &meta, runs);
     drop(store);
+    if args.ours_only {
+        for (query, times) in ["Q1", "Q2", "Q3"].iter().zip(&our_times) {
+            let mut times = times.clone();
+            times.sort();
+            println!("{query}: median {:?}", times[times.len() / 2]);
+        }
+        println!("Q1: {} affected identifiers", ours.affected.len());
+        return;
+    }
     let pg = pg::Pg {
         db: format!("trace_workload_{}", size_label(&meta)),
         sql,

@@ -11,6 +11,10 @@ use trace_server::{epcis, import, prefixes};
 
 mod serve_args;
 
+/// See the `mimalloc` entry of Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// rfid-trace server: traceability records from RFID reads, and the tools around them.
 #[derive(Debug, Parser)]
 #[command(version, about, long_about = None)]

@@ -197,3 +197,56 @@ fn a_file_that_is_not_redb_is_refused() {
         Ok(_) => panic!("garbage opened as a store"),
     }
 }
+
+/// Each standing carries where its latest event left it — business location else read
+/// point, the named party else the signing gateway's operator, the disposition's word —
+/// the same as reading that event, for every identifier of the scenario.
+#[test]
+fn standings_carry_the_place_of_the_latest_event() {
+    use trace_server::store::Origin;
+    let (_dir, store) = fresh();
+    let scenario = support::commit_scenario(&store);
+    let mut identifiers: Vec<&str> = scenario.units.iter().map(String::as_str).collect();
+    identifiers.extend([
+        scenario.case1.as_str(),
+        scenario.pallet.as_str(),
+        scenario.boiler.as_str(),
+        scenario.sugar.as_str(),
+    ]);
+    identifiers.extend(scenario.cakes.iter().map(String::as_str));
+    let mut placed = 0;
+    for standing in store.standings(&identifiers).unwrap() {
+        let standing = standing.unwrap();
+        let latest = store.event(&standing.latest.unwrap().key).unwrap().unwrap();
+        let event = &latest.event;
+        let place = standing.latest_place.clone().expect("a place");
+        let location = event.biz_location.as_ref().or(event.read_point.as_ref());
+        assert_eq!(place.location.as_deref(), location.map(|l| l.id.as_str()));
+        let named = [&event.destinations, &event.sources]
+            .into_iter()
+            .flatten()
+            .find(|d| {
+                use trace_proto::event::SourceDestType::*;
+                matches!(d.kind, PossessingParty | OwningParty)
+            })
+            .map(|d| d.id.clone());
+        let operator = match &latest.origin {
+            Origin::Gateway { gateway_id, .. } => store.gateway(gateway_id).unwrap().unwrap().party,
+            Origin::Captured { .. } => None,
+        };
+        let custodian = named.or(operator);
+        assert!(
+            custodian.is_some(),
+            "{}: every scenario event has one",
+            standing.identifier
+        );
+        assert_eq!(place.custodian.as_deref(), custodian.as_deref());
+        let word = event
+            .disposition
+            .as_ref()
+            .map(|d| d.word().map_or_else(|| d.to_string(), str::to_owned));
+        assert_eq!(place.disposition.as_deref(), word.as_deref());
+        placed += usize::from(word.is_some());
+    }
+    assert!(placed > 0, "some latest events carry a disposition");
+}

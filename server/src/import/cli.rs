@@ -16,7 +16,7 @@ pub fn run(
     progress: &mut dyn Write,
     out: &mut dyn Write,
 ) -> Result<Progress, ImportError> {
-    let store = RedbStore::open(data)?;
+    let mut store = RedbStore::open(data)?;
     let io = |source| ImportError::Io {
         path: workload.to_path_buf(),
         source,
@@ -37,8 +37,10 @@ pub fn run(
     if let Some(e) = failed {
         return Err(io(e));
     }
-    let stats = store.stats()?;
     writeln!(progress).map_err(io)?;
+    writeln!(progress, "compacting {}", data.display()).map_err(io)?;
+    store.compact()?;
+    let stats = store.stats()?;
     writeln!(
         out,
         "imported {} events ({} already stored) from {} rows in {:.1} s ({:.0} rows/s); \

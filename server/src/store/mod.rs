@@ -24,10 +24,10 @@
 pub(crate) mod number_map;
 pub mod pg_store;
 pub mod redb_store;
-mod rows;
+pub(crate) mod rows;
 pub(crate) mod views;
 
-pub use views::{EventSummary, Link, Standing};
+pub use views::{EventSummary, Link, Place, Standing};
 
 use std::fmt;
 

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use trace_proto::epc::{EpcId, Gs1Identity};
-use trace_proto::event::{Action, Event, EventKind, QuantityElement};
+use trace_proto::event::{Action, Event, EventKind, QuantityElement, SourceDestType};
 
 use super::Role;
 
@@ -176,4 +176,18 @@ pub(crate) fn link_of(event: &Event, role: Role) -> Option<(Option<Action>, Opti
         (EventKind::Transformation(_), Role::Input | Role::InputQuantity) => Some((None, None)),
         _ => None,
     }
+}
+
+/// The responsible party an event names: the possessing, else owning party of the
+/// destinations, else of the sources.
+pub(crate) fn named_party(event: &Event) -> Option<&str> {
+    let kinds = [SourceDestType::PossessingParty, SourceDestType::OwningParty];
+    [&event.destinations, &event.sources]
+        .into_iter()
+        .find_map(|list| {
+            kinds
+                .iter()
+                .find_map(|kind| list.iter().find(|entry| entry.kind == *kind))
+                .map(|entry| entry.id.as_str())
+        })
 }

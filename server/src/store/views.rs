@@ -48,6 +48,24 @@ pub struct Standing {
     pub links_complete: bool,
     /// Ids of the recalls naming it, as [`Store::recalls_affecting`].
     pub recalls: Vec<String>,
+    /// Where its latest event left it, when the backend keeps that beside the latest row;
+    /// `None` otherwise, and the caller reads the event. A recall reports this for each of
+    /// its 100,000 units, and reading as many events is most of what it would cost.
+    pub latest_place: Option<Place>,
+}
+
+/// Where an event left the identifiers it names: what a recall reports as a unit's
+/// status. Strings are shared, as thousands of units sit at the same few places.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// The business location, else the read point.
+    pub location: Option<Arc<str>>,
+    /// The responsible party: the possessing, else owning party among the destinations,
+    /// else among the sources, else the operator of the signing gateway when the event was
+    /// stored.
+    pub custodian: Option<Arc<str>>,
+    /// The disposition, as a bare CBV word or a custom URI.
+    pub disposition: Option<Arc<str>>,
 }
 
 /// An event without its EPC lists, for showing a step: what
@@ -128,5 +146,6 @@ pub(crate) fn derive<S: Store + ?Sized>(
         links,
         links_complete: true,
         recalls,
+        latest_place: None,
     }))
 }

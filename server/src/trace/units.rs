@@ -11,12 +11,13 @@ use trace_proto::event::EventTime;
 use super::stays::{Window, clip, stays};
 use super::walk::{Walk, term};
 use super::{TraceError, UnitStatus};
-use crate::store::{EventKey, IndexEntry, Standing};
+use crate::store::{EventKey, IndexEntry, Place, Standing};
 
 /// An affected unit found by the walk.
 pub(super) struct Unit {
     identifier: String,
     latest: Option<IndexEntry>,
+    place: Option<Place>,
     recalls: Vec<String>,
     /// The container (by number in the walk's list) it was last put into and not taken
     /// out of, with that ADD.
@@ -29,6 +30,7 @@ impl Unit {
         Self {
             identifier: standing.identifier,
             latest: standing.latest,
+            place: standing.latest_place,
             recalls: standing.recalls,
             inside,
         }
@@ -39,6 +41,7 @@ impl Unit {
         Self {
             identifier: standing.identifier.clone(),
             latest: standing.latest,
+            place: standing.latest_place.clone(),
             recalls: standing.recalls.clone(),
             inside,
         }
@@ -53,14 +56,6 @@ struct Level {
     standing: Option<Rc<Standing>>,
 }
 
-/// What a unit's last event says about where it is.
-#[derive(Default)]
-struct Seen {
-    location: Option<String>,
-    custodian: Option<String>,
-    disposition: Option<String>,
-}
-
 /// The status of every unit, in the order found; `containers` names the containers
 /// units' `inside` refer to.
 pub(super) fn statuses(
@@ -70,7 +65,7 @@ pub(super) fn statuses(
 ) -> Result<Vec<UnitStatus>, TraceError> {
     let mut chains: Vec<Option<Rc<Vec<Level>>>> = vec![None; containers.len()];
     let mut found = Vec::with_capacity(units.len());
-    for unit in units {
+    for mut unit in units {
         let mut last = unit.latest;
         let mut outermost = None;
         if let Some((number, added)) = unit.inside {
@@ -99,6 +94,7 @@ pub(super) fn statuses(
                 let latest = level.standing.as_ref().and_then(|s| s.latest);
                 if let Some(latest) = latest.filter(|l| l.event_time >= since && Some(*l) > last) {
                     last = Some(latest);
+                    unit.place = level.standing.as_ref().and_then(|s| s.latest_place.clone());
                 }
             }
             if !emptied {
@@ -107,22 +103,29 @@ pub(super) fn statuses(
         }
         found.push((unit, last, outermost));
     }
-    let places = seen(
-        walk,
-        found.iter().filter_map(|(_, last, _)| last.map(|l| l.key)),
-    )?;
-    let nowhere = Seen::default();
+    let unplaced = found
+        .iter()
+        .filter(|(unit, _, _)| unit.place.is_none())
+        .filter_map(|(_, last, _)| last.map(|l| l.key));
+    let places = seen(walk, unplaced)?;
     Ok(found
         .into_iter()
         .map(|(unit, last, container)| {
-            let place = last.and_then(|l| places.get(&l.key)).unwrap_or(&nowhere);
+            let place = unit
+                .place
+                .or_else(|| last.and_then(|l| places.get(&l.key)).cloned());
+            let text = |field: fn(&Place) -> &Option<std::sync::Arc<str>>| {
+                place
+                    .as_ref()
+                    .and_then(|p| field(p).as_deref().map(str::to_owned))
+            };
             UnitStatus {
+                location: text(|p| &p.location),
+                custodian: text(|p| &p.custodian),
+                disposition: text(|p| &p.disposition),
                 id: unit.identifier,
                 last_event: last.map(|e| e.key),
                 last_time: last.map(|e| e.event_time),
-                location: place.location.clone(),
-                custodian: place.custodian.clone(),
-                disposition: place.disposition.clone(),
                 container,
                 recalls: unit.recalls,
             }
@@ -176,20 +179,23 @@ fn chain(walk: &mut Walk<'_>, first: &str) -> Result<Vec<Level>, TraceError> {
     Ok(levels)
 }
 
-/// Location, custodian and disposition after each of the events `keys`, read in one call.
+/// Where each of the events `keys` left what it names, read in one call: for units whose
+/// standing came without a place.
 fn seen(
     walk: &mut Walk<'_>,
     keys: impl Iterator<Item = EventKey>,
-) -> Result<HashMap<EventKey, Seen>, TraceError> {
+) -> Result<HashMap<EventKey, Place>, TraceError> {
     let distinct: Vec<EventKey> = keys.collect::<HashSet<_>>().into_iter().collect();
     let mut places = HashMap::with_capacity(distinct.len());
     for summary in walk.summaries(&distinct)? {
         let custodian = walk.party(&summary)?;
         let event = summary.event;
-        let place = Seen {
-            location: event.biz_location.or(event.read_point).map(|l| l.id),
-            custodian,
-            disposition: event.disposition.map(|d| term(d.word(), || d.to_string())),
+        let place = Place {
+            location: event.biz_location.or(event.read_point).map(|l| l.id.into()),
+            custodian: custodian.map(Into::into),
+            disposition: event
+                .disposition
+                .map(|d| term(d.word(), || d.to_string()).into()),
         };
         places.insert(summary.key, place);
     }

@@ -8,11 +8,12 @@ use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
 use std::rc::Rc;
 
-use trace_proto::event::{Action, Event, EventKind, QuantityElement, SourceDestType};
+use trace_proto::event::{Action, EventKind, QuantityElement};
 use trace_proto::signed::GatewayId;
 
 use super::{Direction, Hop, Trace, TraceError, UnitStatus};
 use crate::store::number_map::NumberMap;
+use crate::store::rows::named_party;
 use crate::store::views::derive;
 use crate::store::{EventKey, EventSummary, Standing, Store, StoreError};
 
@@ -247,19 +248,6 @@ impl<'s> Walk<'s> {
             notes: self.notes,
         })
     }
-}
-
-/// The possessing, else owning party of the destinations, else of the sources.
-fn named_party(event: &Event) -> Option<&str> {
-    let kinds = [SourceDestType::PossessingParty, SourceDestType::OwningParty];
-    [&event.destinations, &event.sources]
-        .into_iter()
-        .find_map(|list| {
-            kinds
-                .iter()
-                .find_map(|kind| list.iter().find(|entry| entry.kind == *kind))
-                .map(|entry| entry.id.as_str())
-        })
 }
 
 /// The action of an event (transformations have none).

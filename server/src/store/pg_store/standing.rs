@@ -117,6 +117,7 @@ pub(super) async fn standings(
                 links,
                 links_complete: true,
                 recalls: f.recalls.clone(),
+                latest_place: None,
             }))
         })
         .collect()

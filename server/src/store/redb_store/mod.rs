@@ -45,7 +45,9 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
-use redb::{Builder, Database, ReadableDatabase, ReadableTable, ReadableTableMetadata};
+use redb::{
+    Builder, Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableHandle,
+};
 use trace_proto::signed::{ChainHead, GatewayId};
 
 use self::read::{Index, Snapshot};
@@ -61,6 +63,17 @@ pub const SCHEMA_VERSION: u32 = tables::SCHEMA_VERSION;
 
 /// The file name inside the data folder.
 pub const FILE_NAME: &str = "events.redb";
+
+/// What one table of the file holds ([`RedbStore::table_sizes`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableSize {
+    /// The table.
+    pub name: String,
+    /// Bytes of its keys and values.
+    pub stored: u64,
+    /// Bytes of its B-tree beyond them: branch pages, page headers, unused page space.
+    pub overhead: u64,
+}
 
 /// The redb event store.
 pub struct RedbStore {
@@ -83,6 +96,32 @@ impl RedbStore {
             .map_err(|e| open_error(&path, e))?;
         tables::prepare(&db)?;
         Ok(Self { db, path })
+    }
+
+    /// Rewrites the file without the pages earlier commits freed: after a bulk import,
+    /// whose many commits each copy the pages they change, it shrinks the file to its
+    /// live data. Returns whether anything moved. Needs the store to itself.
+    pub fn compact(&mut self) -> Result<bool, StoreError> {
+        self.db
+            .compact()
+            .map_err(|e| StoreError::Backend(format!("compacting {}: {e}", self.path.display())))
+    }
+
+    /// Bytes each table holds: its entries, and its B-tree's pages around them.
+    pub fn table_sizes(&self) -> Result<Vec<TableSize>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let mut sizes = Vec::new();
+        for handle in txn.list_tables()? {
+            let name = handle.name().to_owned();
+            let table = txn.open_untyped_table(handle)?;
+            let stats = table.stats()?;
+            sizes.push(TableSize {
+                name,
+                stored: stats.stored_bytes(),
+                overhead: stats.metadata_bytes() + stats.fragmented_bytes(),
+            });
+        }
+        Ok(sizes)
     }
 
     fn snapshot(&self) -> Result<Snapshot, StoreError> {

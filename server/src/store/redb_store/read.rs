@@ -7,10 +7,12 @@ use std::cell::OnceCell;
 use std::sync::Arc;
 
 use redb::{AccessGuard, Key, ReadOnlyTable, ReadTransaction, TableDefinition, Value};
+use trace_proto::event::Disposition;
 
 use super::codes::{action_of, entry, role_code};
 use super::records::{
-    RecordView, RowRef, corrupt, decode, decode_event, ident_hash, key_of_record, uri_of_record,
+    PlaceRow, RecordView, RowRef, corrupt, decode, decode_event, ident_hash, key_of_record,
+    uri_of_record,
 };
 use super::summary::summary_event;
 use super::tables::{
@@ -19,7 +21,8 @@ use super::tables::{
 };
 use crate::store::number_map::NumberMap;
 use crate::store::{
-    EventKey, EventSummary, IndexEntry, Link, RecordCursor, Role, Standing, StoreError, StoredEvent,
+    EventKey, EventSummary, IndexEntry, Link, Place, RecordCursor, Role, Standing, StoreError,
+    StoredEvent,
 };
 
 /// The bytes of an identifier record, kept alive by the snapshot's pages.
@@ -42,6 +45,8 @@ pub(super) struct Snapshot {
     events: OnceCell<ReadOnlyTable<u64, &'static [u8]>>,
     keys: NumberMap<EventKey>,
     uris: NumberMap<Arc<str>>,
+    /// Disposition URIs (by number) as the terms a status shows.
+    terms: NumberMap<Arc<str>>,
     recall_ids: NumberMap<String>,
 }
 
@@ -68,6 +73,7 @@ impl Snapshot {
             events: OnceCell::new(),
             keys: NumberMap::default(),
             uris: NumberMap::default(),
+            terms: NumberMap::default(),
             recall_ids: NumberMap::default(),
         }
     }
@@ -136,6 +142,27 @@ impl Snapshot {
         };
         self.uris.insert(id, Arc::clone(&uri));
         Ok(uri)
+    }
+
+    /// A disposition, by the number of its URI, as a bare CBV word or the custom URI.
+    fn disposition(&mut self, id: u64) -> Result<Arc<str>, StoreError> {
+        if let Some(term) = self.terms.get(&id) {
+            return Ok(Arc::clone(term));
+        }
+        let uri = self.shared_uri(id)?;
+        let word = Disposition::parse(&uri).ok().and_then(|d| d.word());
+        let term = word.map_or(uri, Arc::from);
+        self.terms.insert(id, Arc::clone(&term));
+        Ok(term)
+    }
+
+    /// A place kept in a record.
+    fn place(&mut self, row: PlaceRow) -> Result<Place, StoreError> {
+        Ok(Place {
+            location: row.location.map(|n| self.shared_uri(n)).transpose()?,
+            custodian: row.custodian.map(|n| self.shared_uri(n)).transpose()?,
+            disposition: row.disposition.map(|n| self.disposition(n)).transpose()?,
+        })
     }
 
     /// The key of event number `no`.
@@ -341,14 +368,22 @@ impl Snapshot {
             .iter()
             .map(|n| self.recall_id(*n))
             .collect::<Result<_, _>>()?;
+        let latest = match (record.latest, &record.place) {
+            (Some(row), Some(place)) => Some(entry(row, EventKey(place.key))?),
+            (row, _) => self.latest(row)?,
+        };
         Ok(Standing {
             identifier: record.uri.to_owned(),
             class: record.class.map(|c| self.uri(c)).transpose()?,
-            latest: self.latest(record.latest)?,
+            latest,
             is_container: record.container,
             links,
             links_complete: !record.links_overflow,
             recalls,
+            latest_place: match (record.latest, record.place) {
+                (Some(_), Some(place)) => Some(self.place(place)?),
+                _ => None,
+            },
         })
     }
 }

@@ -65,6 +65,25 @@ pub(super) struct IdentRecord {
     pub links_overflow: bool,
     /// Recall numbers.
     pub recalls: Vec<u64>,
+    /// Where the latest event left it; kept after the fields above (see [`PlaceRow`]).
+    #[serde(skip)]
+    pub place: Option<PlaceRow>,
+}
+
+/// The latest event's key, and where it left what it names
+/// ([`Place`](crate::store::Place)) as dictionary numbers of the location, the custodian
+/// and the disposition's CBV web URI: a recall names and places each of its 100,000
+/// units from their records alone, without reading an event.
+///
+/// Files written before places were kept hold records that end after the recalls, so the
+/// place follows the record as a postcard tail rather than as one more field: such a
+/// record still reads, without a place, until its identifier's next event writes one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct PlaceRow {
+    pub key: [u8; 32],
+    pub location: Option<u64>,
+    pub custodian: Option<u64>,
+    pub disposition: Option<u64>,
 }
 
 /// An [`IdentRecord`] read in place.
@@ -77,12 +96,16 @@ pub(super) struct RecordView<'a> {
     links: &'a [u8],
     pub links_overflow: bool,
     pub recalls: Vec<u64>,
+    #[serde(skip)]
+    pub place: Option<PlaceRow>,
 }
 
 impl<'a> RecordView<'a> {
     /// Reads a record.
     pub fn of(bytes: &'a [u8]) -> Result<Self, StoreError> {
-        decode(bytes, "identifier record")
+        let (mut view, tail) = take::<Self>(bytes)?;
+        view.place = place_tail(tail)?;
+        Ok(view)
     }
 
     /// The links, in order, read one by one.
@@ -173,12 +196,29 @@ impl IdentRecord {
         }
     }
 
+    /// Reads a stored record.
+    pub fn decode(bytes: &[u8]) -> Result<Self, StoreError> {
+        let (mut record, tail) = take::<Self>(bytes)?;
+        record.place = place_tail(tail)?;
+        Ok(record)
+    }
+
+    /// The stored form: the record, then its place.
+    pub fn encode(&self) -> Result<Vec<u8>, StoreError> {
+        let mut bytes = encode(self)?;
+        if let Some(place) = &self.place {
+            bytes.extend(encode(place)?);
+        }
+        Ok(bytes)
+    }
+
     /// Takes one new index row into the record. `later_key` tells whether the row's event
     /// key is greater than that of another event number: rows order by (time, key, role),
     /// and only equal times need the keys.
     pub fn note_row(
         &mut self,
         row: RowRef,
+        place: PlaceRow,
         later_key: impl FnOnce(u64) -> Result<bool, StoreError>,
         container: bool,
         link: Option<LinkRow>,
@@ -191,6 +231,7 @@ impl IdentRecord {
         };
         if later {
             self.latest = Some(row);
+            self.place = Some(place);
         }
         self.container |= container;
         match link {
@@ -316,6 +357,19 @@ pub(super) fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, StoreE
     postcard::to_allocvec(value).map_err(|e| StoreError::Backend(format!("encoding: {e}")))
 }
 
+/// The record at the start of `bytes` and the bytes after it.
+fn take<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<(T, &'a [u8]), StoreError> {
+    postcard::take_from_bytes(bytes).map_err(|e| corrupt("identifier record", &e.to_string()))
+}
+
+/// The place after a record: none in a record written before places were kept.
+fn place_tail(tail: &[u8]) -> Result<Option<PlaceRow>, StoreError> {
+    if tail.is_empty() {
+        return Ok(None);
+    }
+    decode(tail, "identifier place").map(Some)
+}
+
 /// postcard decoding of a record named `what`.
 pub(super) fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8], what: &str) -> Result<T, StoreError> {
     postcard::from_bytes(bytes).map_err(|e| corrupt(what, &e.to_string()))
@@ -326,5 +380,47 @@ pub(in crate::store) fn corrupt(what: &str, detail: &str) -> StoreError {
     StoreError::Corrupt {
         what: what.to_owned(),
         detail: detail.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(place: Option<PlaceRow>) -> IdentRecord {
+        IdentRecord {
+            uri: "urn:epc:id:sgtin:0614141.812345.1".into(),
+            class: Some(7),
+            latest: Some(RowRef {
+                time: 5,
+                event: 9,
+                role: 0,
+            }),
+            recalls: vec![3],
+            place,
+            ..IdentRecord::default()
+        }
+    }
+
+    #[test]
+    fn a_record_keeps_its_place_and_an_older_one_reads_without() {
+        let place = PlaceRow {
+            key: [1; 32],
+            location: Some(2),
+            custodian: Some(4),
+            disposition: None,
+        };
+        let bytes = record(Some(place)).encode().unwrap();
+        assert_eq!(IdentRecord::decode(&bytes).unwrap().place, Some(place));
+        assert_eq!(RecordView::of(&bytes).unwrap().place, Some(place));
+        let older = encode(&record(None)).unwrap();
+        assert!(bytes.starts_with(&older), "the place is a tail");
+        let read = IdentRecord::decode(&older).unwrap();
+        assert_eq!(
+            (read.place, read.class, read.recalls),
+            (None, Some(7), vec![3])
+        );
+        assert_eq!(RecordView::of(&older).unwrap().uri, read.uri);
+        assert!(IdentRecord::decode(&bytes[..bytes.len() - 1]).is_err());
     }
 }

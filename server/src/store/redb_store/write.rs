@@ -9,17 +9,17 @@ use redb::{ReadableTable, Table, WriteTransaction};
 
 use super::codes::{action_code, role_code};
 use super::records::{
-    IdentRecord, LinkRow, RowRef, corrupt, decode, encode, encode_event, ident_hash, key_of_record,
-    uri_of_record,
+    IdentRecord, LinkRow, PlaceRow, RowRef, corrupt, decode, encode, encode_event, ident_hash,
+    key_of_record, uri_of_record,
 };
 use super::tables::{
     CLASS_RUNS, EVENT_NOS, EVENTS, GATEWAYS, HEADS, IDENT_COLLISIONS, IDENTS, LOCATED, META,
     NAMING, QUARANTINE, RECALL_IDS, RECALLS, RECORDED, RECORDS, meta,
 };
-use crate::store::rows::{class_role, event_rows, link_of, makes_container};
+use crate::store::rows::{class_role, event_rows, link_of, makes_container, named_party};
 use crate::store::{
-    CommitBatch, CommitReport, EventKey, GatewayRecord, QuarantineEntry, RecallRecord, StoreError,
-    StoredEvent,
+    CommitBatch, CommitReport, EventKey, GatewayRecord, Origin, QuarantineEntry, RecallRecord,
+    StoreError, StoredEvent,
 };
 
 /// The tables a commit writes, and what it has touched so far.
@@ -34,7 +34,10 @@ pub(super) struct Writer<'t> {
     naming: Table<'t, (u64, u8, i64, u64), ()>,
     located: Table<'t, (u64, u8, i64, u64), ()>,
     class_runs: Table<'t, (u64, u64), u64>,
+    gateways: Table<'t, &'static str, &'static [u8]>,
     ids: HashMap<String, u64>,
+    /// Gateway id → the party operating it, read once per transaction.
+    operators: HashMap<String, Option<String>>,
     dirty: HashMap<u64, IdentRecord>,
     next_ident: u64,
     next_event: u64,
@@ -61,7 +64,9 @@ impl<'t> Writer<'t> {
             naming: txn.open_table(NAMING)?,
             located: txn.open_table(LOCATED)?,
             class_runs: txn.open_table(CLASS_RUNS)?,
+            gateways: txn.open_table(GATEWAYS)?,
             ids: HashMap::new(),
+            operators: HashMap::new(),
             dirty: HashMap::new(),
             next_ident,
             next_event,
@@ -82,6 +87,7 @@ impl<'t> Writer<'t> {
             .insert((stored.recorded.unix_millis(), &stored.key.0), no)?;
         let event = &stored.event;
         let time = event.event_time.unix_millis();
+        let place = self.place(stored)?;
         let rows = event_rows(event);
         for &(uri, role) in &rows.named {
             let id = self.intern(uri)?;
@@ -99,7 +105,14 @@ impl<'t> Writer<'t> {
                 }),
                 None => None,
             };
-            self.note_row(id, row, stored.key, makes_container(event, role), link)?;
+            self.note_row(
+                id,
+                row,
+                place,
+                stored.key,
+                makes_container(event, role),
+                link,
+            )?;
         }
         for commissioned in &rows.commissioned {
             let class = self.intern(&commissioned.class)?;
@@ -109,7 +122,7 @@ impl<'t> Writer<'t> {
                 role: role_code(class_role(event)),
             };
             self.naming.insert((class, row.role, time, no), ())?;
-            self.note_row(class, row, stored.key, false, None)?;
+            self.note_row(class, row, place, stored.key, false, None)?;
             for instance in &commissioned.instances {
                 let id = self.intern(instance)?;
                 self.join_class(class, id)?;
@@ -122,10 +135,48 @@ impl<'t> Writer<'t> {
         Ok(true)
     }
 
+    /// Where `stored` leaves what it names, kept with the records it becomes the latest
+    /// event of.
+    fn place(&mut self, stored: &StoredEvent) -> Result<PlaceRow, StoreError> {
+        let event = &stored.event;
+        let location = event.biz_location.as_ref().or(event.read_point.as_ref());
+        let custodian = match (named_party(event), &stored.origin) {
+            (Some(party), _) => Some(party.to_owned()),
+            (None, Origin::Gateway { gateway_id, .. }) => self.operator(gateway_id.as_str())?,
+            (None, Origin::Captured { .. }) => None,
+        };
+        Ok(PlaceRow {
+            key: stored.key.0,
+            location: location.map(|l| self.intern(&l.id)).transpose()?,
+            custodian: custodian.map(|party| self.intern(&party)).transpose()?,
+            disposition: event
+                .disposition
+                .as_ref()
+                .map(|d| self.intern(&d.to_string()))
+                .transpose()?,
+        })
+    }
+
+    /// The party operating `gateway` now: the custodian of what its events name, unless an
+    /// event names one. Kept with the record rather than looked up when read, so a gateway
+    /// later moved to another operator does not rewrite who held what before.
+    fn operator(&mut self, gateway: &str) -> Result<Option<String>, StoreError> {
+        if let Some(party) = self.operators.get(gateway) {
+            return Ok(party.clone());
+        }
+        let party = match self.gateways.get(gateway)? {
+            Some(bytes) => decode::<GatewayRecord>(bytes.value(), "gateway record")?.party,
+            None => None,
+        };
+        self.operators.insert(gateway.to_owned(), party.clone());
+        Ok(party)
+    }
+
     fn note_row(
         &mut self,
         id: u64,
         row: RowRef,
+        place: PlaceRow,
         key: EventKey,
         container: bool,
         link: Option<LinkRow>,
@@ -139,7 +190,7 @@ impl<'t> Writer<'t> {
             )),
         };
         let record = load(&mut self.dirty, &self.records, id)?;
-        record.note_row(row, later_key, container, link)
+        record.note_row(row, place, later_key, container, link)
     }
 
     /// Makes `id` an instance of `class` unless it already is one of a class: the first
@@ -220,7 +271,7 @@ impl<'t> Writer<'t> {
     /// Writes the touched records and the counters.
     pub fn finish(mut self) -> Result<(), StoreError> {
         for (id, record) in &self.dirty {
-            self.records.insert(*id, encode(record)?.as_slice())?;
+            self.records.insert(*id, record.encode()?.as_slice())?;
         }
         self.meta.insert(meta::NEXT_IDENT, self.next_ident)?;
         self.meta.insert(meta::NEXT_EVENT, self.next_event)?;
@@ -237,7 +288,7 @@ fn load<'d>(
         Entry::Occupied(entry) => Ok(entry.into_mut()),
         Entry::Vacant(entry) => {
             let record = match records.get(id)? {
-                Some(bytes) => decode(bytes.value(), "identifier record")?,
+                Some(bytes) => IdentRecord::decode(bytes.value())?,
                 None => return Err(corrupt("identifier record", &format!("{id} is missing"))),
             };
             Ok(entry.insert(record))
