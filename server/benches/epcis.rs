@@ -74,6 +74,7 @@ fn capture(documents: usize) -> Duration {
         store: None,
         http: "127.0.0.1:0".parse().unwrap(),
         broker: BrokerChoice::Embedded("127.0.0.1:0".parse().unwrap()),
+        broker_security: Default::default(),
         gap_timeout: Duration::from_secs(60),
         auth,
         prefixes: trace_proto::company_prefix::PrefixTable::default(),

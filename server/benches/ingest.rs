@@ -139,6 +139,7 @@ fn main() {
             store: None,
             http: "127.0.0.1:0".parse().unwrap(),
             broker: BrokerChoice::Embedded("127.0.0.1:0".parse().unwrap()),
+            broker_security: Default::default(),
             gap_timeout: Duration::from_secs(60),
             auth: Auth::default(),
             prefixes: trace_proto::company_prefix::PrefixTable::default(),

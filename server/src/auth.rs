@@ -58,7 +58,25 @@ pub struct Auth {
 
 /// SHA-256 of a token, as stored.
 pub fn token_hash(token: &str) -> [u8; 32] {
-    Sha256::digest(token.as_bytes()).into()
+    secret_hash(token.as_bytes())
+}
+
+/// SHA-256 of a secret (a token, an MQTT password), as stored.
+pub fn secret_hash(secret: &[u8]) -> [u8; 32] {
+    Sha256::digest(secret).into()
+}
+
+/// A stored hash from its 64 hex digits.
+pub fn parse_hash(hex_digits: &str) -> Option<[u8; 32]> {
+    let mut hash = [0u8; 32];
+    hex::decode_to_slice(hex_digits, &mut hash).ok()?;
+    Some(hash)
+}
+
+/// Whether two hashes are equal, comparing every byte so that timing says nothing about
+/// where they differ.
+pub fn hashes_equal(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 impl Auth {
@@ -66,8 +84,7 @@ impl Auth {
     pub fn from_entries(entries: &[TokenEntry]) -> Result<Self, TokenConfigError> {
         let mut auth = Self::default();
         for entry in entries {
-            let mut hash = [0u8; 32];
-            hex::decode_to_slice(&entry.sha256, &mut hash).map_err(|_| TokenConfigError {
+            let hash = parse_hash(&entry.sha256).ok_or_else(|| TokenConfigError {
                 name: entry.name.clone(),
             })?;
             auth.add_hash(hash, &entry.name, entry.role);
@@ -94,15 +111,10 @@ impl Auth {
     pub fn check(&self, authorization: &str) -> Option<Caller> {
         let token = authorization.strip_prefix("Bearer ")?.trim();
         let presented = token_hash(token);
-        // Compare every entry in full, so timing says nothing about which one matched.
+        // Compare every entry, so timing says nothing about which one matched.
         let mut found = None;
         for known in &self.known {
-            let diff = known
-                .hash
-                .iter()
-                .zip(presented)
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b));
-            if diff == 0 {
+            if hashes_equal(&known.hash, &presented) {
                 found = Some(known.caller.clone());
             }
         }

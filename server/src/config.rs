@@ -25,6 +25,13 @@ pub struct FileConfig {
     pub mqtt_listen: Option<SocketAddr>,
     /// CA certificate (PEM) of an `mqtts://` broker.
     pub mqtt_ca: Option<PathBuf>,
+    /// Certificate chain (PEM) for TLS on the embedded broker.
+    pub mqtt_tls_cert: Option<PathBuf>,
+    /// Private key (PEM) for TLS on the embedded broker.
+    pub mqtt_tls_key: Option<PathBuf>,
+    /// Who may log in to the embedded broker; none: open, on loopback only.
+    #[serde(default)]
+    pub mqtt_users: Vec<crate::broker::acl::MqttUserEntry>,
     /// Seconds a chain gap may stay open before it is reported.
     pub gap_timeout_secs: Option<u64>,
     /// Extra GS1 company prefix tables.
@@ -94,6 +101,8 @@ pub struct Settings {
     pub http: SocketAddr,
     /// The broker.
     pub broker: BrokerChoice,
+    /// Logins and TLS of the embedded broker (unused with an external one).
+    pub broker_security: crate::broker::BrokerSecurity,
     /// Gap report timeout.
     pub gap_timeout: Duration,
     /// Tokens.
@@ -118,6 +127,10 @@ mod tests {
             name = "desk"
             role = "supervisor"
             sha256 = "00"
+            [[mqtt_users]]
+            name = "dock-1"
+            role = "gateway"
+            sha256 = "00"
         "#;
         let config: FileConfig = toml::from_str(text).unwrap();
         assert_eq!(config.gap_timeout_secs, Some(30));
@@ -126,6 +139,10 @@ mod tests {
             Some("postgres://trace@db:5432/trace")
         );
         assert_eq!(config.tokens[0].name, "desk");
+        assert_eq!(
+            config.mqtt_users[0].role,
+            crate::broker::acl::MqttRole::Gateway
+        );
         let err = toml::from_str::<FileConfig>("dta = \"x\"").unwrap_err();
         assert!(err.to_string().contains("dta"), "{err}");
     }

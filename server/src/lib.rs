@@ -10,7 +10,6 @@
 //! machine.
 
 pub mod auth;
-#[cfg(feature = "embedded-broker")]
 pub mod broker;
 pub mod code_command;
 pub mod config;

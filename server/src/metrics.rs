@@ -33,6 +33,10 @@ pub struct Metrics {
     pub held: AtomicU64,
     /// HTTP requests answered.
     pub http_requests: AtomicU64,
+    /// Embedded broker logins refused (credentials, client id, will, revoked gateway).
+    pub mqtt_logins_refused: AtomicU64,
+    /// Embedded broker clients disconnected for a PUBLISH or SUBSCRIBE the ACL forbids.
+    pub mqtt_denied: AtomicU64,
 }
 
 impl Metrics {
@@ -110,6 +114,18 @@ impl Metrics {
                 "counter",
                 "HTTP requests answered",
                 get(&self.http_requests),
+            ),
+            (
+                "trace_mqtt_logins_refused_total",
+                "counter",
+                "Embedded broker logins refused",
+                get(&self.mqtt_logins_refused),
+            ),
+            (
+                "trace_mqtt_denied_total",
+                "counter",
+                "Embedded broker clients disconnected for a forbidden publish or subscribe",
+                get(&self.mqtt_denied),
             ),
         ];
         if let Some(stats) = store {

@@ -21,6 +21,8 @@ pub struct Running {
     pub http: SocketAddr,
     /// Where the embedded broker listens, if embedded.
     pub mqtt: Option<SocketAddr>,
+    /// Whether the embedded broker speaks TLS.
+    pub mqtt_tls: bool,
     /// The shared state.
     pub state: Arc<AppState>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -55,13 +57,20 @@ pub async fn start(settings: Settings) -> anyhow::Result<Running> {
         settings.gap_timeout,
     ));
 
-    let (options, mqtt) = match settings.broker {
+    let (options, mqtt, mqtt_tls) = match settings.broker {
         BrokerChoice::Embedded(listen) => {
-            let addr = embedded_broker(listen)?;
-            let url = crate::mqtt::BrokerUrl::parse(&format!("mqtt://{addr}"))?;
-            (url.options(&client_id(), None)?, Some(addr))
+            let (internal, public, tls) = embedded_broker(
+                listen,
+                &settings.broker_security,
+                metrics.clone(),
+                store.clone(),
+            )
+            .await?;
+            (internal.options(&client_id(), None)?, Some(public), tls)
         }
-        BrokerChoice::External { url, ca } => (url.options(&client_id(), ca.as_deref())?, None),
+        BrokerChoice::External { url, ca } => {
+            (url.options(&client_id(), ca.as_deref())?, None, false)
+        }
     };
     let (publisher, mut subscribed) =
         crate::mqtt::start(options, Ingest::new(store.clone(), metrics), state.clone());
@@ -94,18 +103,32 @@ pub async fn start(settings: Settings) -> anyhow::Result<Running> {
     Ok(Running {
         http,
         mqtt,
+        mqtt_tls,
         state,
         server,
     })
 }
 
+/// Starts the embedded broker: the internal URL for the server's client, the address
+/// clients connect to, and whether they use TLS.
 #[cfg(feature = "embedded-broker")]
-fn embedded_broker(listen: SocketAddr) -> anyhow::Result<SocketAddr> {
-    Ok(crate::broker::start(listen)?)
+async fn embedded_broker(
+    listen: SocketAddr,
+    security: &crate::broker::BrokerSecurity,
+    metrics: Arc<Metrics>,
+    store: Arc<dyn Store>,
+) -> anyhow::Result<(crate::mqtt::BrokerUrl, SocketAddr, bool)> {
+    let embedded = crate::broker::start(listen, security, metrics, store).await?;
+    Ok((embedded.internal, embedded.public, embedded.tls))
 }
 
 #[cfg(not(feature = "embedded-broker"))]
-fn embedded_broker(_listen: SocketAddr) -> anyhow::Result<SocketAddr> {
+async fn embedded_broker(
+    _listen: SocketAddr,
+    _security: &crate::broker::BrokerSecurity,
+    _metrics: Arc<Metrics>,
+    _store: Arc<dyn Store>,
+) -> anyhow::Result<(crate::mqtt::BrokerUrl, SocketAddr, bool)> {
     anyhow::bail!("this build has no embedded broker (feature embedded-broker): give --mqtt URL")
 }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Args;
 use trace_server::auth::{Auth, Role};
+use trace_server::broker::{BrokerSecurity, TlsIdentity};
 use trace_server::config::{BrokerChoice, FileConfig, Settings};
 use trace_server::mqtt::BrokerUrl;
 use trace_server::{prefixes, serve};
@@ -16,8 +17,9 @@ use trace_server::{prefixes, serve};
 /// the config file.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// TOML config file (keys: data, store, http, mqtt, mqtt_listen, mqtt_ca, gap_timeout_secs,
-    /// gcp_tables, [[tokens]] with name, role, sha256).
+    /// TOML config file (keys: data, store, http, mqtt, mqtt_listen, mqtt_ca, mqtt_tls_cert,
+    /// mqtt_tls_key, gap_timeout_secs, gcp_tables, [[tokens]] with name, role, sha256,
+    /// [[mqtt_users]] with name, role, sha256).
     #[arg(long, env = "TRACE_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
     /// Data folder [default: ./data].
@@ -44,6 +46,12 @@ pub struct ServeArgs {
     /// CA certificate (PEM) for an mqtts:// broker.
     #[arg(long, env = "TRACE_MQTT_CA", value_name = "FILE")]
     mqtt_ca: Option<PathBuf>,
+    /// Certificate chain (PEM): the embedded broker speaks TLS (mqtts://).
+    #[arg(long, env = "TRACE_MQTT_TLS_CERT", value_name = "FILE")]
+    mqtt_tls_cert: Option<PathBuf>,
+    /// Private key (PEM) of --mqtt-tls-cert.
+    #[arg(long, env = "TRACE_MQTT_TLS_KEY", value_name = "FILE")]
+    mqtt_tls_key: Option<PathBuf>,
     /// Seconds a gateway chain gap may stay open before it is reported [default: 60].
     #[arg(long, env = "TRACE_GAP_TIMEOUT", value_name = "SECS")]
     gap_timeout: Option<u64>,
@@ -91,6 +99,23 @@ fn settings(args: ServeArgs) -> anyhow::Result<Settings> {
                 .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 1883))),
         ),
     };
+    let read =
+        |path: &PathBuf| std::fs::read(path).with_context(|| format!("reading {}", path.display()));
+    let tls = match (
+        args.mqtt_tls_cert.or(file.mqtt_tls_cert),
+        args.mqtt_tls_key.or(file.mqtt_tls_key),
+    ) {
+        (Some(cert), Some(key)) => Some(TlsIdentity {
+            cert_pem: read(&cert)?,
+            key_pem: read(&key)?,
+        }),
+        (None, None) => None,
+        _ => anyhow::bail!("--mqtt-tls-cert and --mqtt-tls-key go together"),
+    };
+    let broker_security = BrokerSecurity {
+        users: file.mqtt_users,
+        tls,
+    };
     let mut tables = file.gcp_tables;
     tables.extend(args.gcp_tables);
     Ok(Settings {
@@ -104,6 +129,7 @@ fn settings(args: ServeArgs) -> anyhow::Result<Settings> {
             .or(file.http)
             .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
         broker,
+        broker_security,
         gap_timeout: Duration::from_secs(args.gap_timeout.or(file.gap_timeout_secs).unwrap_or(60)),
         auth,
         prefixes: prefixes::load(&tables)?,
@@ -126,7 +152,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         // Stable lines on stdout: scripts and tests read the addresses from here.
         println!("http: http://{}", running.http);
         if let Some(mqtt) = running.mqtt {
-            println!("mqtt: mqtt://{mqtt}");
+            let scheme = if running.mqtt_tls { "mqtts" } else { "mqtt" };
+            println!("mqtt: {scheme}://{mqtt}");
         }
         tokio::select! {
             result = running.wait() => result,

@@ -77,6 +77,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<bool> {
         store: None,
         http,
         broker: BrokerChoice::Embedded(mqtt),
+        broker_security: Default::default(),
         gap_timeout: Duration::from_secs(60),
         auth,
         prefixes: prefixes::load(&[] as &[PathBuf])?,

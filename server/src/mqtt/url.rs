@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use rumqttc::{MqttOptions, Transport};
 
-/// A broker address that does not parse.
+/// A broker address that does not parse. The address it names has its password
+/// replaced by `***`, so the error can be logged.
 #[derive(Debug, thiserror::Error)]
 pub enum BrokerUrlError {
     /// Not a URL.
@@ -55,23 +56,23 @@ impl BrokerUrl {
     /// Parses `mqtt://[user[:password]@]host[:port]` (or `mqtts://`, `tcp://`, `ssl://`).
     pub fn parse(text: &str) -> Result<Self, BrokerUrlError> {
         let url = url::Url::parse(text).map_err(|source| BrokerUrlError::Syntax {
-            url: text.to_owned(),
+            url: redact(text),
             source,
         })?;
         let tls = match url.scheme() {
             "mqtt" | "tcp" => false,
             "mqtts" | "ssl" => true,
-            _ => return Err(BrokerUrlError::Scheme(text.to_owned())),
+            _ => return Err(BrokerUrlError::Scheme(redact(text))),
         };
         let host = url
             .host_str()
             .filter(|h| !h.is_empty())
-            .ok_or_else(|| BrokerUrlError::NoHost(text.to_owned()))?
+            .ok_or_else(|| BrokerUrlError::NoHost(redact(text)))?
             .trim_start_matches('[')
             .trim_end_matches(']')
             .to_owned();
         let decode =
-            |s: &str| percent_decode(s).ok_or_else(|| BrokerUrlError::Credentials(text.to_owned()));
+            |s: &str| percent_decode(s).ok_or_else(|| BrokerUrlError::Credentials(redact(text)));
         let credentials = match url.username() {
             "" => None,
             user => Some((decode(user)?, decode(url.password().unwrap_or(""))?)),
@@ -104,6 +105,20 @@ impl BrokerUrl {
             options.set_transport(Transport::tls(ca.to_vec(), None, None));
         }
         Ok(options)
+    }
+}
+
+/// `text` with the password of a `[scheme://]user:password@host…` address replaced by `***`,
+/// whether or not the rest parses. The last `@` ends the credentials, as a password may
+/// hold an unencoded `@`.
+fn redact(text: &str) -> String {
+    let Some(at) = text.rfind('@') else {
+        return text.to_owned();
+    };
+    let start = text[..at].find("://").map_or(0, |i| i + 3);
+    match text[start..at].find(':') {
+        Some(colon) => format!("{}***{}", &text[..start + colon + 1], &text[at..]),
+        None => text.to_owned(),
     }
 }
 
@@ -155,5 +170,31 @@ mod tests {
     fn debug_output_hides_the_password() {
         let url = BrokerUrl::parse("mqtt://u:secret@h").unwrap();
         assert!(!format!("{url:?}").contains("secret"));
+    }
+
+    #[test]
+    fn errors_never_print_the_password() {
+        for text in [
+            "http://u:secret@h",
+            "mqtt://u:secret@",
+            "mqtt://u:secret@h:99999",
+            "u:secret@h",
+            "mqtt://u:se@cret@:1",
+            "mqtt://u:%ff%fesecret@h",
+        ] {
+            let err = BrokerUrl::parse(text).unwrap_err();
+            for shown in [err.to_string(), format!("{err:?}")] {
+                assert!(
+                    !shown.contains("secret") && !shown.contains("cret"),
+                    "{shown}"
+                );
+                assert!(shown.contains("***"), "{shown}");
+            }
+        }
+        let tls = BrokerUrl::parse("mqtts://u:secret@h").unwrap();
+        let err = tls.options("c", None).unwrap_err();
+        assert!(!err.to_string().contains("secret"), "{err}");
+        assert_eq!(redact("mqtt://h:1883"), "mqtt://h:1883");
+        assert_eq!(redact("mqtt://user@h"), "mqtt://user@h");
     }
 }

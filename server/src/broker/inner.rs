@@ -1,36 +1,21 @@
-//! The embedded MQTT broker (rumqttd), so one command runs a whole site without
-//! installing Mosquitto. Production sites point gateways and servers at a broker
-//! cluster instead (`--mqtt`).
+//! rumqttd behind the front: it listens on loopback only and admits one login, the
+//! front's and the server's internal one.
 
+use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use rumqttd::{Broker, Config, ConnectionSettings, RouterConfig, ServerSettings};
 
-/// Why the broker did not start.
-#[derive(Debug, thiserror::Error)]
-pub enum BrokerError {
-    /// The address is taken or not ours.
-    #[error("embedded MQTT broker cannot listen on {addr}: {source}")]
-    Bind {
-        /// The address.
-        addr: SocketAddr,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The broker thread did not come up.
-    #[error("embedded MQTT broker on {0} did not start accepting connections")]
-    NotListening(SocketAddr),
-}
+use super::BrokerError;
 
-/// Whether something already listens on `addr`.
-pub fn port_free(addr: SocketAddr) -> bool {
-    TcpListener::bind(addr).is_ok()
-}
-
-/// Starts the broker on `listen` (port 0: a free port) and returns the address it
-/// accepts connections on, once it does.
-pub fn start(listen: SocketAddr) -> Result<SocketAddr, BrokerError> {
+/// Starts rumqttd on `listen` (port 0: a free port), admitting only `user` with
+/// `password`, and returns the address it accepts connections on, once it does.
+pub(super) fn start(
+    listen: SocketAddr,
+    user: &str,
+    password: &str,
+) -> Result<SocketAddr, BrokerError> {
     // rumqttd binds in its own thread and only logs a failure; binding here first turns
     // a taken port into an error the caller sees, and resolves port 0.
     let addr = TcpListener::bind(listen)
@@ -39,7 +24,10 @@ pub fn start(listen: SocketAddr) -> Result<SocketAddr, BrokerError> {
             addr: listen,
             source,
         })?;
-    let config = config(addr);
+    let login = [(user.to_owned(), password.to_owned())]
+        .into_iter()
+        .collect();
+    let config = config(addr, login);
     std::thread::Builder::new()
         .name("mqtt-broker".into())
         .spawn(move || {
@@ -51,7 +39,7 @@ pub fn start(listen: SocketAddr) -> Result<SocketAddr, BrokerError> {
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
         if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-            tracing::info!(%addr, "embedded MQTT broker listening");
+            tracing::debug!(%addr, "inner MQTT broker listening");
             return Ok(addr);
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -59,7 +47,7 @@ pub fn start(listen: SocketAddr) -> Result<SocketAddr, BrokerError> {
     Err(BrokerError::NotListening(addr))
 }
 
-fn config(addr: SocketAddr) -> Config {
+fn config(addr: SocketAddr, login: HashMap<String, String>) -> Config {
     let server = ServerSettings {
         name: "v4".into(),
         listen: addr,
@@ -68,9 +56,9 @@ fn config(addr: SocketAddr) -> Config {
         connections: ConnectionSettings {
             connection_timeout_ms: 60_000,
             // Retained recall lists of large recalls exceed the MQTT-typical 10 KiB.
-            max_payload_size: 16 * 1024 * 1024,
+            max_payload_size: super::MAX_PACKET,
             max_inflight_count: 500,
-            auth: None,
+            auth: Some(login),
             external_auth: None,
             dynamic_filters: true,
         },
