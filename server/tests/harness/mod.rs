@@ -98,7 +98,7 @@ impl Server {
             });
             if let Some(url) = line.strip_prefix("http: ") {
                 http = Some(url.to_owned());
-            } else if let Some(url) = line.strip_prefix("mqtt: mqtt://") {
+            } else if let Some(url) = line.strip_prefix("mqtt: ") {
                 mqtt_port = url.rsplit(':').next().and_then(|p| p.parse().ok());
             }
         }
