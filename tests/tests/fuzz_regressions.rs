@@ -54,3 +54,25 @@ fn valid_link_frames_and_mqtt_payloads_round_trip() {
     });
     fuzz::mqtt_payload(&recalls.encode().unwrap());
 }
+
+#[test]
+fn a_gateway_connect_passes_the_mqtt_frames_body_in_reads_of_every_size() {
+    let connect = trace_server::broker::frame::Connect {
+        client_id: "dock-1".into(),
+        clean_session: true,
+        keep_alive: 30,
+        will: None,
+        username: Some("dock-1".into()),
+        password: Some(b"pw".to_vec()),
+    };
+    let bytes = connect.encode();
+    assert_eq!(
+        trace_server::broker::frame::parse(&bytes),
+        Ok(trace_server::broker::frame::Packet::Connect(connect))
+    );
+    for chunk in 1..=bytes.len() as u8 {
+        let mut input = vec![chunk];
+        input.extend_from_slice(&bytes);
+        fuzz::mqtt_frames(&input);
+    }
+}

@@ -71,8 +71,8 @@ pub struct GatewayConfig {
     pub timezone: TimeZoneOffset,
 }
 
-/// `[broker]`.
-#[derive(Debug, Clone)]
+/// `[broker]`. Its `Debug` output leaves the password out.
+#[derive(Clone)]
 pub struct BrokerConfig {
     /// Host name or address.
     pub host: String,
@@ -84,6 +84,18 @@ pub struct BrokerConfig {
     pub password: Option<String>,
     /// PEM CA certificate: when set, the connection uses TLS.
     pub ca_file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for BrokerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrokerConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("ca_file", &self.ca_file)
+            .finish()
+    }
 }
 
 /// `[smoothing]`: ALE-style event cycles per read point.

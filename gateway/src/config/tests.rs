@@ -202,3 +202,13 @@ fn transform_and_firmware_mistakes_name_their_key() {
     let text = PRODUCTION.replace("22.5", "1e9");
     assert_eq!(invalid(&text).1, "reader[0].firmware.uhf_tx_power_dbm");
 }
+
+#[test]
+fn debug_output_leaves_the_broker_password_out() {
+    let text = EXAMPLE.replace("# password = \"secret\"", "password = \"s3cr3t-pw\"");
+    let config = Config::parse(&text).unwrap();
+    assert_eq!(config.broker.password.as_deref(), Some("s3cr3t-pw"));
+    let shown = format!("{config:?}");
+    assert!(!shown.contains("s3cr3t-pw"), "{shown}");
+    assert!(shown.contains("password: Some(\"***\")"), "{shown}");
+}

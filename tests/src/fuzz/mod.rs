@@ -16,7 +16,7 @@ mod payloads;
 pub use codes::{code, digital_link, element_string, epc_binary};
 pub use drivers::{em4100, m100, mfrc522, pn532};
 pub use link::link_frames;
-pub use payloads::{epcis_json, mqtt_payload};
+pub use payloads::{epcis_json, mqtt_frames, mqtt_payload};
 
 /// A target body: any bytes in, a panic for a failure.
 pub type Body = fn(&[u8]);
@@ -34,4 +34,5 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("code", code),
     ("mqtt_payload", mqtt_payload),
     ("epcis_json", epcis_json),
+    ("mqtt_frames", mqtt_frames),
 ];
