@@ -21,8 +21,8 @@ pub fn mqtt_frames(data: &[u8]) {
             match framer.next_packet() {
                 Ok(Some(packet)) => {
                     if let Ok(Packet::Connect(connect)) = frame::parse(&packet) {
-                        let again = frame::parse(&connect.encode());
-                        assert_eq!(again, Ok(Packet::Connect(connect)));
+                        let encoded = connect.encode();
+                        assert_eq!(frame::parse(&encoded), Ok(Packet::Connect(connect)));
                     }
                 }
                 Ok(None) => break,
