@@ -43,6 +43,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/recalls/{id}", get(recalls::show))
         .route("/api/v1/gateways", get(admin::gateways).post(admin::enroll))
         .route("/api/v1/gateways/{id}/revoke", post(admin::revoke))
+        .route("/api/v1/gateways/{id}/keys", post(admin::add_key))
+        .route(
+            "/api/v1/gateways/{id}/keys/{key}/revoke",
+            post(admin::revoke_key),
+        )
         .route("/api/v1/quarantine", get(admin::quarantine))
         .route("/00/{*rest}", get(codes::resolve))
         .route("/01/{*rest}", get(codes::resolve))
