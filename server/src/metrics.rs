@@ -33,6 +33,8 @@ pub struct Metrics {
     pub held: AtomicU64,
     /// HTTP requests answered.
     pub http_requests: AtomicU64,
+    /// HTTP requests refused by a rate limit (429).
+    pub http_rate_limited: AtomicU64,
 }
 
 impl Metrics {
@@ -110,6 +112,12 @@ impl Metrics {
                 "counter",
                 "HTTP requests answered",
                 get(&self.http_requests),
+            ),
+            (
+                "trace_http_rate_limited_total",
+                "counter",
+                "HTTP requests refused with 429 by a per-client rate limit",
+                get(&self.http_rate_limited),
             ),
         ];
         if let Some(stats) = store {

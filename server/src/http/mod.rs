@@ -8,6 +8,7 @@
 mod admin;
 mod codes;
 mod epcis;
+pub mod limits;
 mod ops;
 mod recalls;
 mod trace;
@@ -56,6 +57,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(crate::web::router())
         .merge(epcis::router(state.clone()))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ops::count,
