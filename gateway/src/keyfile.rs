@@ -2,7 +2,9 @@
 //!
 //! The key is written with `create_new` and mode 0600 from the first byte, so it is
 //! never readable by others and an existing key (and the identity enrolled with it) is
-//! never replaced by accident. Errors name the file, never the key.
+//! never replaced by accident. Only [`rotate`] replaces a key, on purpose: it writes the
+//! new key beside the old one the same way, then renames it over the old, so the file
+//! always holds one whole key. Errors name the file, never the key.
 
 use std::fs::OpenOptions;
 use std::io::{Read, Write};
@@ -51,6 +53,24 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyFileError + '_ {
         path: path.to_path_buf(),
         source,
     }
+}
+
+/// Replaces the key at `path` (which must load: mode 0600, 32 bytes) with a new one;
+/// returns the new key. The new key goes to `path` + `.new` first (refused if that
+/// exists: an interrupted rotation to look at) and is renamed over the old.
+pub fn rotate(path: &Path) -> Result<SigningKey, KeyFileError> {
+    load(path)?;
+    let mut staged = path.as_os_str().to_owned();
+    staged.push(".new");
+    let staged = PathBuf::from(staged);
+    let key = generate(&staged)?;
+    std::fs::rename(&staged, path).map_err(io(path))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io(dir))?;
+    }
+    Ok(key)
 }
 
 /// Generates a key and writes it to `path` (mode 0600); returns it.
@@ -114,5 +134,32 @@ mod tests {
         assert_eq!(load(&path).unwrap().to_bytes(), key.to_bytes());
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         assert!(matches!(load(&path), Err(KeyFileError::Permissions { .. })));
+    }
+
+    #[test]
+    fn rotate_replaces_the_key_with_a_new_0600_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gw.key");
+        let old = generate(&path).unwrap();
+        let new = rotate(&path).unwrap();
+        assert_ne!(new.to_bytes(), old.to_bytes());
+        assert_eq!(load(&path).unwrap().to_bytes(), new.to_bytes());
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert!(!dir.path().join("gw.key.new").exists());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        assert!(matches!(
+            rotate(&path),
+            Err(KeyFileError::Permissions { .. })
+        ));
+        assert_eq!(
+            load_unchecked(&path),
+            new.to_bytes(),
+            "a refused rotation changes nothing"
+        );
+    }
+
+    fn load_unchecked(path: &Path) -> [u8; 32] {
+        std::fs::read(path).unwrap().try_into().unwrap()
     }
 }

@@ -31,6 +31,15 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Replace the gateway's key with a new one (mode 0600) and print the new public key
+    /// and the first seq it signs, for an admin to register (`POST
+    /// /api/v1/gateways/{id}/keys`). Run it with the gateway stopped; register the key
+    /// before starting the gateway again.
+    RotateKey {
+        /// The TOML configuration of the gateway.
+        #[arg(long)]
+        config: PathBuf,
+    },
     /// Run the gateway: read tags, sign events, publish them until the server acks.
     Run {
         /// The TOML configuration (see examples/dock-door.toml).
@@ -100,16 +109,11 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Keygen { out } => {
             let key = keyfile::generate(&out)?;
-            let public: String = key
-                .verifying_key()
-                .to_bytes()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
             println!("wrote {}", out.display());
-            println!("public key: {public}");
+            println!("public key: {}", hex(&key.verifying_key().to_bytes()));
             Ok(())
         }
+        Command::RotateKey { config } => rotate_key(&Config::load(&config)?),
         Command::Run { config } => {
             let config = Config::load(&config)?;
             let stop = stop_on_signals()?;
@@ -176,6 +180,35 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Rotates the key of a stopped gateway. The outbox stays open (locked) until the new key
+/// is written, so the gateway cannot start, and sign with either key, in between.
+fn rotate_key(config: &Config) -> anyhow::Result<()> {
+    let outbox = SledOutbox::open(&config.gateway.outbox, config.gateway.outbox_budget_bytes)
+        .with_context(|| {
+            format!(
+                "cannot open the outbox {} (stop the gateway before rotating its key)",
+                config.gateway.outbox.display()
+            )
+        })?;
+    let from_seq = outbox.head().map_or(1, |head| head.seq + 1);
+    let key = keyfile::rotate(&config.gateway.key_file)?;
+    drop(outbox);
+    let public = hex(&key.verifying_key().to_bytes());
+    println!("wrote {}", config.gateway.key_file.display());
+    println!("public key: {public}");
+    println!("from seq: {from_seq}");
+    println!(
+        "register it before starting the gateway: POST /api/v1/gateways/{}/keys \
+         {{\"public_key\": \"{public}\", \"from_seq\": {from_seq}}}",
+        config.gateway.id
+    );
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A stop flag set by the first SIGTERM or SIGINT, for a graceful shutdown; a second

@@ -209,3 +209,61 @@ fn lot_checks_station_and_values_and_a_stopped_gateway_shows_it() {
         "{shown}"
     );
 }
+
+#[test]
+fn rotate_key_replaces_the_key_and_names_the_next_seq_only_when_stopped() {
+    use trace_gateway::outbox::{SledOutbox, sign_and_append};
+    use trace_proto::event::{Action, Event, EventKind, EventTime, ObjectEvent, TimeZoneOffset};
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("gw.toml");
+    std::fs::write(&config, config_text("gw-1", dir.path(), 1883, "")).unwrap();
+    let (key_path, old) = keygen(dir.path());
+    let outbox = SledOutbox::open(&dir.path().join("outbox"), 1 << 20).unwrap();
+    let key = trace_gateway::keyfile::load(&key_path).unwrap();
+    let id = trace_proto::signed::GatewayId::new("gw-1").unwrap();
+    for n in 0..4 {
+        let event = Event::new(
+            EventKind::Object(ObjectEvent {
+                action: Action::Observe,
+                epc_list: vec![format!("urn:epc:id:sgtin:0614141.812345.{n}")],
+                quantity_list: Vec::new(),
+                ilmd: None,
+            }),
+            EventTime::from_unix_millis(0).unwrap(),
+            TimeZoneOffset::UTC,
+        );
+        sign_and_append(&outbox, &key, &id, vec![event]).unwrap();
+    }
+    let rotate = || gateway(&["rotate-key", "--config", config.to_str().unwrap()]);
+    let busy = rotate();
+    assert!(
+        !busy.status.success(),
+        "the outbox is held: the gateway runs"
+    );
+    assert!(text(&busy).contains("stop the gateway"), "{}", text(&busy));
+    assert_eq!(
+        trace_gateway::keyfile::load(&key_path)
+            .unwrap()
+            .verifying_key(),
+        old
+    );
+    drop(outbox);
+
+    let out = rotate();
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    let new = trace_gateway::keyfile::load(&key_path)
+        .unwrap()
+        .verifying_key();
+    assert_ne!(new, old);
+    let hex = |k: &trace_proto::signed::VerifyingKey| -> String {
+        k.to_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    };
+    assert!(
+        shown.contains(&format!("public key: {}", hex(&new))),
+        "{shown}"
+    );
+    assert!(shown.contains("from seq: 5"), "{shown}");
+    assert!(shown.contains("/api/v1/gateways/gw-1/keys"), "{shown}");
+}

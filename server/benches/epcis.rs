@@ -78,6 +78,7 @@ fn capture(documents: usize) -> Duration {
         gap_timeout: Duration::from_secs(60),
         auth,
         prefixes: trace_proto::company_prefix::PrefixTable::default(),
+        rate_limits: trace_server::rate_limit::RateLimits::default(),
     };
     let running = runtime
         .block_on(trace_server::serve::start(settings))

@@ -143,6 +143,7 @@ fn main() {
             gap_timeout: Duration::from_secs(60),
             auth: Auth::default(),
             prefixes: trace_proto::company_prefix::PrefixTable::default(),
+            rate_limits: trace_server::rate_limit::RateLimits::default(),
         };
         let running = trace_server::serve::start(settings).await.unwrap();
         let port = running.mqtt.unwrap().port();

@@ -34,6 +34,9 @@ pub struct FileConfig {
     pub mqtt_users: Vec<crate::broker::acl::MqttUserEntry>,
     /// Seconds a chain gap may stay open before it is reported.
     pub gap_timeout_secs: Option<u64>,
+    /// Per-client HTTP rate limits (defaults when absent).
+    #[serde(default)]
+    pub rate_limits: crate::rate_limit::RateLimits,
     /// Extra GS1 company prefix tables.
     #[serde(default)]
     pub gcp_tables: Vec<PathBuf>,
@@ -105,6 +108,8 @@ pub struct Settings {
     pub broker_security: crate::broker::BrokerSecurity,
     /// Gap report timeout.
     pub gap_timeout: Duration,
+    /// Per-client HTTP rate limits.
+    pub rate_limits: crate::rate_limit::RateLimits,
     /// Tokens.
     pub auth: crate::auth::Auth,
     /// Company prefixes.

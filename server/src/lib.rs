@@ -23,6 +23,7 @@ pub mod lookup;
 pub mod metrics;
 pub mod mqtt;
 pub mod prefixes;
+pub mod rate_limit;
 pub mod recall;
 pub mod registry;
 pub mod serve;

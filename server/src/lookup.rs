@@ -1,7 +1,8 @@
 //! The consumer's question — "where does this unit come from, is it recalled, is the
 //! record genuine?" — answered from a backward trace, with a proof bundle: each signed
-//! step's bytes verbatim and the keys of the gateways that signed them, enough to check
-//! the journey offline without trusting this server.
+//! step's bytes verbatim and the key that signed each (a gateway's key changes when it is
+//! rotated, so the key goes with the step), enough to check the journey offline without
+//! trusting this server.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +10,7 @@ use serde::Serialize;
 use trace_proto::event::{EventKind, Ilmd};
 use trace_proto::signed::{GatewayId, SignedEvent, VerifyingKey};
 
-use crate::store::{Origin, Store, StoreError};
+use crate::store::{GatewayRecord, Origin, Store, StoreError};
 use crate::trace::{self, Direction, Hop, TraceError};
 
 /// What is printed on the product, from its commissioning record.
@@ -64,6 +65,9 @@ pub struct ProofStep {
     pub gateway_id: String,
     /// Its chain position.
     pub seq: u64,
+    /// The public key (hex) the gateway's record names for that position: the one to
+    /// verify this step with. `None` when the gateway is not enrolled here.
+    pub public_key: Option<String>,
     /// The signed bytes (signing bytes ‖ 64-byte signature), hex.
     pub signed: String,
 }
@@ -73,7 +77,8 @@ pub struct ProofStep {
 pub struct Proof {
     /// How to check it.
     pub how_to_verify: &'static str,
-    /// Public keys (hex) of the gateways that signed steps.
+    /// The current public key (hex) of each gateway that signed steps; a step signed
+    /// before a rotation names its own key in [`ProofStep::public_key`].
     pub gateway_keys: BTreeMap<String, String>,
     /// The signed steps.
     pub steps: Vec<ProofStep>,
@@ -100,7 +105,7 @@ pub struct Lookup {
 
 const HOW_TO_VERIFY: &str = "Each step's bytes are b\"rfid-trace/event/v1\\0\" followed by the \
 postcard encoding of (gateway_id, seq, prev, event), then a 64-byte Ed25519 signature over \
-everything before it. Verify the signature with the gateway's key (strict verification); \
+everything before it. Verify the signature with the step's public_key (strict verification); \
 SHA-256 of the signed part (without the signature) is the next step's `prev` from the same \
 gateway.";
 
@@ -118,7 +123,7 @@ pub fn lookup(
         serial: ai("21"),
         ..Product::default()
     };
-    let mut keys: BTreeMap<GatewayId, Option<VerifyingKey>> = BTreeMap::new();
+    let mut gateways: BTreeMap<GatewayId, Option<GatewayRecord>> = BTreeMap::new();
     let mut proof = Proof {
         how_to_verify: HOW_TO_VERIFY,
         gateway_keys: BTreeMap::new(),
@@ -139,28 +144,31 @@ pub fn lookup(
                 seq,
                 signed,
             } => {
-                if !keys.contains_key(&gateway_id) {
+                if !gateways.contains_key(&gateway_id) {
                     let record = store.gateway(&gateway_id)?;
-                    if let Some(record) = &record {
-                        proof.gateway_keys.insert(
-                            gateway_id.as_str().to_owned(),
-                            hex::encode(record.public_key),
-                        );
+                    if let Some(key) = record.as_ref().and_then(GatewayRecord::current_key) {
+                        proof
+                            .gateway_keys
+                            .insert(gateway_id.as_str().to_owned(), hex::encode(key.public_key));
                     }
-                    let key = record.and_then(|r| VerifyingKey::from_bytes(&r.public_key).ok());
-                    keys.insert(gateway_id.clone(), key);
+                    gateways.insert(gateway_id.clone(), record);
                 }
-                let verified = keys
+                let key = gateways
                     .get(&gateway_id)
                     .and_then(Option::as_ref)
+                    .and_then(|record| record.key_for(seq))
+                    .map(|key| key.public_key);
+                let verified = key
+                    .and_then(|key| VerifyingKey::from_bytes(&key).ok())
                     .is_some_and(|key| {
-                        SignedEvent::from_bytes(&signed).is_ok_and(|e| e.verify(key).is_ok())
+                        SignedEvent::from_bytes(&signed).is_ok_and(|e| e.verify(&key).is_ok())
                     });
                 signed_steps += usize::from(verified);
                 proof.steps.push(ProofStep {
                     event_id: hop.event_id.clone(),
                     gateway_id: gateway_id.as_str().to_owned(),
                     seq,
+                    public_key: key.map(hex::encode),
                     signed: hex::encode(&signed),
                 });
             }

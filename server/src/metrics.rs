@@ -37,6 +37,8 @@ pub struct Metrics {
     pub mqtt_logins_refused: AtomicU64,
     /// Embedded broker clients disconnected for a PUBLISH or SUBSCRIBE the ACL forbids.
     pub mqtt_denied: AtomicU64,
+    /// HTTP requests refused by a rate limit (429).
+    pub http_rate_limited: AtomicU64,
 }
 
 impl Metrics {
@@ -126,6 +128,12 @@ impl Metrics {
                 "counter",
                 "Embedded broker clients disconnected for a forbidden publish or subscribe",
                 get(&self.mqtt_denied),
+            ),
+            (
+                "trace_http_rate_limited_total",
+                "counter",
+                "HTTP requests refused with 429 by a per-client rate limit",
+                get(&self.http_rate_limited),
             ),
         ];
         if let Some(stats) = store {

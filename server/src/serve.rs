@@ -49,13 +49,16 @@ pub async fn start(settings: Settings) -> anyhow::Result<Running> {
         ),
     };
     let metrics = Arc::new(Metrics::default());
-    let state = Arc::new(AppState::new(
-        store.clone(),
-        metrics.clone(),
-        settings.auth,
-        settings.prefixes,
-        settings.gap_timeout,
-    ));
+    let state = Arc::new(
+        AppState::new(
+            store.clone(),
+            metrics.clone(),
+            settings.auth,
+            settings.prefixes,
+            settings.gap_timeout,
+        )
+        .with_rate_limits(&settings.rate_limits),
+    );
 
     let (options, mqtt, mqtt_tls) = match settings.broker {
         BrokerChoice::Embedded(listen) => {
@@ -98,6 +101,8 @@ pub async fn start(settings: Settings) -> anyhow::Result<Running> {
         .with_context(|| format!("HTTP cannot listen on {}", settings.http))?;
     let http = listener.local_addr()?;
     let app = crate::http::router(state.clone());
+    // The peer address is what rate limits key on.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     tracing::info!(%http, "HTTP API listening");
     Ok(Running {

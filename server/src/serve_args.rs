@@ -133,6 +133,7 @@ fn settings(args: ServeArgs) -> anyhow::Result<Settings> {
         gap_timeout: Duration::from_secs(args.gap_timeout.or(file.gap_timeout_secs).unwrap_or(60)),
         auth,
         prefixes: prefixes::load(&tables)?,
+        rate_limits: file.rate_limits,
     })
 }
 

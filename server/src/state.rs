@@ -13,9 +13,11 @@ use trace_proto::mqtt::{Payload, Status};
 use trace_proto::signed::GatewayId;
 
 use crate::auth::Auth;
+use crate::http::limits::HttpLimits;
 use crate::ingest::chain::Gap;
 use crate::metrics::Metrics;
 use crate::mqtt::Publisher;
+use crate::rate_limit::RateLimits;
 use crate::store::Store;
 
 /// A gateway's last status message and when it arrived.
@@ -56,6 +58,8 @@ pub struct AppState {
     pub gap_timeout: Duration,
     /// Set once MQTT is started.
     pub publisher: OnceLock<Publisher>,
+    /// Per-client rate limits of the public endpoints and sign-in.
+    pub limits: HttpLimits,
     live: Mutex<Live>,
 }
 
@@ -75,8 +79,15 @@ impl AppState {
             prefixes,
             gap_timeout,
             publisher: OnceLock::new(),
+            limits: HttpLimits::new(&RateLimits::default()),
             live: Mutex::new(Live::default()),
         }
+    }
+
+    /// The same state with these rate limits.
+    pub fn with_rate_limits(mut self, limits: &RateLimits) -> Self {
+        self.limits = HttpLimits::new(limits);
+        self
     }
 
     /// The live view (a poisoned lock still holds valid data: every writer replaces whole

@@ -56,6 +56,35 @@ fn reopening_keeps_everything_and_migrates_once() {
     }
 }
 
+/// A schema at version 1 (one key column per gateway) migrates to key histories: each
+/// gateway keeps its key, signing from seq 1.
+#[test]
+fn a_version_1_schema_migrates_to_key_histories() {
+    let schema = Schema::new();
+    let layout = include_str!("../src/store/pg_store/migrations/0001_layout.sql");
+    pg::sql(&format!(
+        "SET search_path = {}; {layout}; \
+         CREATE TABLE schema_migrations (version INT PRIMARY KEY, name TEXT NOT NULL, \
+         applied_ms BIGINT NOT NULL); \
+         INSERT INTO schema_migrations VALUES (1, 'layout', 0); \
+         INSERT INTO gateways (id, public_key, party, site, description, enrolled_ms, revoked_ms) \
+         VALUES ('gw-old', '\\x{}', NULL, NULL, 'from version 1', 1000, NULL)",
+        schema.name,
+        "ab".repeat(32)
+    ));
+    let store = PgStore::open(&schema.url()).unwrap();
+    let record = store
+        .gateway(&trace_proto::signed::GatewayId::new("gw-old").unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.description, "from version 1");
+    assert_eq!(record.keys.len(), 1);
+    assert_eq!(record.keys[0].public_key, [0xab; 32]);
+    assert_eq!(record.keys[0].from_seq, 1);
+    assert_eq!(record.keys[0].added, record.enrolled);
+    assert_eq!(record.key_for(1_000), record.keys.first());
+}
+
 #[test]
 fn a_commit_that_does_not_extend_the_stored_head_is_refused_whole() {
     let (_schema, store) = fresh();

@@ -6,8 +6,10 @@ mod support;
 #[macro_use]
 mod store_suite;
 
-use redb::{Database, ReadableTable, TableDefinition};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use tempfile::TempDir;
+use trace_proto::event::EventTime;
+use trace_proto::signed::GatewayId;
 use trace_server::store::redb_store::{FILE_NAME, RedbStore, SCHEMA_VERSION};
 use trace_server::store::{Store, StoreError};
 use trace_server::trace::{Direction, trace};
@@ -75,6 +77,76 @@ fn a_file_without_the_record_order_index_gets_it_at_open() {
     }
     let store = RedbStore::open(dir.path()).unwrap();
     assert_eq!(store.events_recorded(None, usize::MAX).unwrap(), order);
+}
+
+/// A file of schema version 1 (one key per gateway record) opens: its gateways get a key
+/// history of that one key, its events stay as they were.
+#[test]
+fn a_version_1_file_is_upgraded_to_key_histories() {
+    #[derive(serde::Serialize)]
+    struct GatewayRecordV1<'a> {
+        id: &'a GatewayId,
+        public_key: [u8; 32],
+        party: &'a Option<String>,
+        site: &'a Option<String>,
+        description: &'a str,
+        enrolled: EventTime,
+        revoked: Option<EventTime>,
+    }
+    let dir = TempDir::new().unwrap();
+    let (scenario, before) = {
+        let store = RedbStore::open(dir.path()).unwrap();
+        let scenario = support::commit_scenario(&store);
+        let before = trace(&store, &scenario.lot, Direction::Forward).unwrap();
+        (scenario, before)
+    };
+    let revoked = support::at(7, "08:00");
+    {
+        // Write the gateways table and the version record as version 1 did.
+        let db = Database::open(dir.path().join(FILE_NAME)).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let meta: TableDefinition<&str, u64> = TableDefinition::new("meta");
+            txn.open_table(meta)
+                .unwrap()
+                .insert("schema_version", 1)
+                .unwrap();
+            let gateways: TableDefinition<&str, &[u8]> = TableDefinition::new("gateways");
+            let mut gateways = txn.open_table(gateways).unwrap();
+            for (n, record) in scenario.gateways.iter().enumerate() {
+                let old = GatewayRecordV1 {
+                    id: &record.id,
+                    public_key: record.keys[0].public_key,
+                    party: &record.party,
+                    site: &record.site,
+                    description: &record.description,
+                    enrolled: record.enrolled,
+                    revoked: (n == 0).then_some(revoked),
+                };
+                let bytes = postcard::to_allocvec(&old).unwrap();
+                gateways
+                    .insert(record.id.as_str(), bytes.as_slice())
+                    .unwrap();
+            }
+        }
+        txn.commit().unwrap();
+    }
+    let mut expected = scenario.gateways.clone();
+    expected[0].revoked = Some(revoked);
+    expected.sort_by(|a, b| a.id.cmp(&b.id));
+    for _ in 0..2 {
+        let store = RedbStore::open(dir.path()).unwrap();
+        assert_eq!(store.gateways().unwrap(), expected);
+        assert_eq!(
+            trace(&store, &scenario.lot, Direction::Forward).unwrap(),
+            before
+        );
+    }
+    let db = Database::open(dir.path().join(FILE_NAME)).unwrap();
+    let meta: TableDefinition<&str, u64> = TableDefinition::new("meta");
+    let txn = db.begin_read().unwrap();
+    let version = txn.open_table(meta).unwrap().get("schema_version").unwrap();
+    assert_eq!(version.unwrap().value(), u64::from(SCHEMA_VERSION));
 }
 
 #[test]

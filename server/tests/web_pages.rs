@@ -356,9 +356,7 @@ async fn trace_and_gateways(client: &Client, base: &str) {
     fill(client, "#token", ADMIN).await;
     click_then(client, "form button[type=submit]", "form[role=search]").await;
     client.goto(&format!("{base}/desk/gateways")).await.unwrap();
-    let key = Gateway::new("gw-desk", 11, FACTORY_PARTY)
-        .record()
-        .public_key;
+    let key = Gateway::new("gw-desk", 11, FACTORY_PARTY).record().keys[0].public_key;
     fill(client, "#gw-id", "gw-desk").await;
     fill(client, "#gw-key", &hex::encode(key)).await;
     fill(client, "#gw-party", DC_PARTY).await;

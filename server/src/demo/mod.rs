@@ -81,6 +81,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<bool> {
         gap_timeout: Duration::from_secs(60),
         auth,
         prefixes: prefixes::load(&[] as &[PathBuf])?,
+        rate_limits: crate::rate_limit::RateLimits::default(),
     };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let running = runtime.block_on(serve::start(settings))?;

@@ -1,5 +1,5 @@
-//! The gateway registry over HTTP (list: supervisor; enrol and revoke: admin) and the
-//! quarantine (supervisor).
+//! The gateway registry over HTTP (list: supervisor; enrol, rotate keys and revoke:
+//! admin) and the quarantine (supervisor).
 
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::{ApiError, blocking, body_error, require};
 use crate::auth::Role;
-use crate::registry::{self, Enrollment, RegistryError};
+use crate::registry::{self, Enrollment, NewKey, RegistryError};
 use crate::state::AppState;
 use crate::store::GatewayRecord;
 
@@ -20,7 +20,9 @@ impl From<RegistryError> for ApiError {
     fn from(e: RegistryError) -> Self {
         match e {
             RegistryError::Store(e) => Self::Store(e),
-            RegistryError::Unknown(_) => Self::NotFound(e.to_string()),
+            RegistryError::Unknown(_) | RegistryError::UnknownKey { .. } => {
+                Self::NotFound(e.to_string())
+            }
             RegistryError::Conflict { .. } => Self::Conflict(e.to_string()),
             RegistryError::Id(_) | RegistryError::KeyFormat(_) | RegistryError::Key(_) => {
                 Self::BadRequest(e.to_string())
@@ -32,7 +34,13 @@ impl From<RegistryError> for ApiError {
 fn record_json(record: &GatewayRecord) -> Value {
     json!({
         "id": record.id.as_str(),
-        "public_key": hex::encode(record.public_key),
+        "public_key": record.current_key().map(|k| hex::encode(k.public_key)),
+        "keys": record.keys.iter().map(|k| json!({
+            "public_key": hex::encode(k.public_key),
+            "from_seq": k.from_seq,
+            "added": k.added.to_string(),
+            "revoked": k.revoked.map(|t| t.to_string()),
+        })).collect::<Vec<_>>(),
         "party": record.party,
         "site": record.site,
         "description": record.description,
@@ -95,6 +103,32 @@ pub async fn revoke(
     require(&state, &headers, Role::Admin)?;
     let store = state.store.clone();
     let record = blocking(move || Ok(registry::revoke(&*store, &id)?)).await?;
+    Ok(Json(record_json(&record)))
+}
+
+/// Adds a key from a seq on (a rotation).
+pub async fn add_key(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Result<Json<NewKey>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    require(&state, &headers, Role::Admin)?;
+    let Json(key) = body.map_err(body_error)?;
+    let store = state.store.clone();
+    let record = blocking(move || Ok(registry::add_key(&*store, &id, &key)?)).await?;
+    Ok((StatusCode::CREATED, Json(record_json(&record))))
+}
+
+/// Revokes one key of a gateway from now on.
+pub async fn revoke_key(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path((id, key)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    require(&state, &headers, Role::Admin)?;
+    let store = state.store.clone();
+    let record = blocking(move || Ok(registry::revoke_key(&*store, &id, &key)?)).await?;
     Ok(Json(record_json(&record)))
 }
 

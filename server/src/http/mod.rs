@@ -8,6 +8,7 @@
 mod admin;
 mod codes;
 mod epcis;
+pub mod limits;
 mod ops;
 mod recalls;
 mod trace;
@@ -43,6 +44,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/recalls/{id}", get(recalls::show))
         .route("/api/v1/gateways", get(admin::gateways).post(admin::enroll))
         .route("/api/v1/gateways/{id}/revoke", post(admin::revoke))
+        .route("/api/v1/gateways/{id}/keys", post(admin::add_key))
+        .route(
+            "/api/v1/gateways/{id}/keys/{key}/revoke",
+            post(admin::revoke_key),
+        )
         .route("/api/v1/quarantine", get(admin::quarantine))
         .route("/00/{*rest}", get(codes::resolve))
         .route("/01/{*rest}", get(codes::resolve))
@@ -51,6 +57,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(crate::web::router())
         .merge(epcis::router(state.clone()))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ops::count,

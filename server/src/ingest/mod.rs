@@ -22,7 +22,7 @@ use std::sync::atomic::Ordering;
 
 use trace_proto::event::EventTime;
 use trace_proto::mqtt::{Ack, GatewayTopic, Payload, parse_gateway_topic};
-use trace_proto::signed::{GatewayId, SignedEvent, VerifyingKey};
+use trace_proto::signed::{GatewayId, SignedEvent};
 
 use crate::metrics::Metrics;
 use crate::store::{
@@ -204,23 +204,20 @@ impl Ingest {
         Ok(())
     }
 
-    /// Drops events of unknown or revoked gateways and events with a bad signature
-    /// from the round, into the quarantine.
+    /// Drops events of unknown or revoked gateways, events of revoked keys and events
+    /// with a bad signature from the round, into the quarantine.
     fn verify(&self, round: &mut Round) -> Result<(), StoreError> {
-        let mut keys: HashMap<GatewayId, VerifyingKey> = HashMap::new();
+        let mut records = HashMap::new();
         let gateways: Vec<GatewayId> = round.by_gateway.keys().cloned().collect();
         for gateway in gateways {
             let refusal = match self.store.gateway(&gateway)? {
                 None => Some("unknown gateway: not enrolled".to_owned()),
                 Some(record) => match record.revoked {
                     Some(at) if at <= round.now => Some(format!("gateway revoked at {at}")),
-                    _ => match VerifyingKey::from_bytes(&record.public_key) {
-                        Ok(key) => {
-                            keys.insert(gateway.clone(), key);
-                            None
-                        }
-                        Err(_) => Some("enrolled public key is not a valid ed25519 key".into()),
-                    },
+                    _ => {
+                        records.insert(gateway.clone(), record);
+                        None
+                    }
                 },
             };
             if let Some(reason) = refusal {
@@ -234,33 +231,27 @@ impl Ingest {
                 }
             }
         }
-        let items: Vec<(&SignedEvent, &VerifyingKey)> = round
+        let events: Vec<SignedEvent> = round
             .by_gateway
-            .iter()
-            .flat_map(|(gateway, events)| {
-                events.iter().filter_map(|e| Some((e, keys.get(gateway)?)))
-            })
+            .values_mut()
+            .flat_map(std::mem::take)
             .collect();
-        let bad: Vec<(GatewayId, EventKey)> = verify::bad_signatures(&items)
-            .into_iter()
-            .filter_map(|i| items.get(i))
-            .map(|(e, _)| (e.gateway_id().clone(), EventKey(e.hash().0)))
-            .collect();
-        Metrics::add(&self.metrics.verify_failures, bad.len());
-        for (gateway, key) in bad {
-            let Some(events) = round.by_gateway.get_mut(&gateway) else {
-                continue;
-            };
-            if let Some(pos) = events.iter().position(|e| e.hash().0 == key.0) {
-                let event = events.swap_remove(pos);
-                let reason = format!("bad signature at seq {}", event.seq());
-                round.refuse(
-                    gateway.as_str(),
-                    Some(event.seq()),
-                    reason,
-                    event.to_bytes(),
-                );
-            }
+        let checked = verify::check(&records, events, round.now);
+        Metrics::add(&self.metrics.verify_failures, checked.bad_signatures);
+        for (event, reason) in checked.refused {
+            round.refuse(
+                event.gateway_id().as_str(),
+                Some(event.seq()),
+                reason,
+                event.to_bytes(),
+            );
+        }
+        for event in checked.verified {
+            round
+                .by_gateway
+                .entry(event.gateway_id().clone())
+                .or_default()
+                .push(event);
         }
         Ok(())
     }

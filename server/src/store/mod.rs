@@ -21,12 +21,14 @@
 //! Those four have default implementations over the others, so a backend is correct
 //! with the base methods alone and fast once it overrides them.
 
+mod gateways;
 pub(crate) mod number_map;
 pub mod pg_store;
 pub mod redb_store;
 pub(crate) mod rows;
 pub(crate) mod views;
 
+pub use gateways::{GatewayKey, GatewayRecord};
 pub use views::{EventSummary, Link, Place, Standing};
 
 use std::fmt;
@@ -162,25 +164,6 @@ pub struct RecordCursor {
     pub recorded: EventTime,
     /// The event's key.
     pub key: EventKey,
-}
-
-/// An enrolled gateway.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GatewayRecord {
-    /// Its id.
-    pub id: GatewayId,
-    /// Its ed25519 public key.
-    pub public_key: [u8; 32],
-    /// The party operating it (PGLN URI), the default responsible party of its events.
-    pub party: Option<String>,
-    /// Its site (SGLN URI).
-    pub site: Option<String>,
-    /// Free text.
-    pub description: String,
-    /// When it was enrolled.
-    pub enrolled: EventTime,
-    /// When it was revoked; events signed after enrolment but received after this are refused.
-    pub revoked: Option<EventTime>,
 }
 
 /// Why an event was quarantined rather than stored.

@@ -194,6 +194,7 @@ impl Drop for Server {
 }
 
 /// A gateway's signing side: a key and a chain.
+#[derive(Clone)]
 pub struct TestGateway {
     pub id: GatewayId,
     pub key: SigningKey,

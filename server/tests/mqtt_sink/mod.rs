@@ -31,7 +31,7 @@ impl Sink for MqttSink<'_> {
     fn enroll(&mut self, record: &GatewayRecord) {
         let body = json!({
             "id": record.id.as_str(),
-            "public_key": hex::encode(record.public_key),
+            "public_key": hex::encode(record.keys[0].public_key),
             "party": record.party,
             "description": record.description,
         });

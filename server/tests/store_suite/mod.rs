@@ -12,7 +12,9 @@ use crate::support::{Gateway, aggregation, at, event, lot, names, object, place}
 
 mod registry;
 
-pub use registry::{gateways_are_kept, heads_and_quarantine, recalls_are_indexed};
+pub use registry::{
+    gateways_are_kept, heads_and_quarantine, key_history_is_kept, recalls_are_indexed,
+};
 
 const A: &str = "urn:epc:id:sgtin:0614141.812345.1";
 const B: &str = "urn:epc:id:sgtin:0614141.812345.2";
@@ -499,6 +501,7 @@ macro_rules! store_suite_tests {
             filtered_rows_and_summaries,
             heads_and_quarantine,
             gateways_are_kept,
+            key_history_is_kept,
             recalls_are_indexed,
             captured_events_round_trip,
             events_in_record_order,

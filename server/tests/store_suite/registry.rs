@@ -2,7 +2,8 @@
 //! gateways and recalls.
 
 use trace_proto::event::EventTime;
-use trace_proto::signed::{ChainHead, EventHash, GatewayId};
+use trace_proto::signed::{ChainHead, EventHash, GatewayId, SigningKey};
+use trace_server::registry::{self, NewKey, RegistryError};
 use trace_server::store::{CommitBatch, NewQuarantine, RecallRecord, Store};
 
 use super::{A, B, C, LOT};
@@ -65,6 +66,82 @@ pub fn gateways_are_kept(store: &dyn Store) {
     assert_eq!(store.gateways().unwrap(), [a.clone(), b]);
     assert_eq!(store.gateway(&a.id).unwrap(), Some(a));
     assert_eq!(store.stats().unwrap().gateways, 2);
+}
+
+/// A gateway's key history comes back whole and in order, with its revocations; the
+/// registry's rotations start above the stored chain head, refuse weak and reused keys,
+/// and take a retried request as done.
+pub fn key_history_is_kept(store: &dyn Store) {
+    let record = Gateway::new("gw-k", 3, names::FACTORY_PARTY).record();
+    store.put_gateway(&record).unwrap();
+    let head = ChainHead {
+        seq: 5,
+        hash: EventHash([5; 32]),
+    };
+    store
+        .commit(&CommitBatch {
+            heads: vec![(record.id.clone(), head)],
+            ..CommitBatch::default()
+        })
+        .unwrap();
+    let key = |seed: u8| {
+        hex::encode(
+            SigningKey::from_bytes(&[seed; 32])
+                .verifying_key()
+                .to_bytes(),
+        )
+    };
+    let rotate = |public_key: String, from_seq| {
+        registry::add_key(
+            store,
+            "gw-k",
+            &NewKey {
+                public_key,
+                from_seq,
+            },
+        )
+    };
+    assert!(matches!(
+        rotate(key(4), 5),
+        Err(RegistryError::Conflict { .. })
+    ));
+    assert!(matches!(
+        rotate("00".repeat(32), 6),
+        Err(RegistryError::Key(_))
+    ));
+    assert!(matches!(
+        registry::add_key(
+            store,
+            "gw-none",
+            &NewKey {
+                public_key: key(4),
+                from_seq: 6
+            }
+        ),
+        Err(RegistryError::Unknown(_))
+    ));
+    rotate(key(4), 6).unwrap();
+    let revoked = registry::revoke_key(store, "gw-k", &key(3)).unwrap();
+    assert_eq!(store.gateway(&record.id).unwrap().as_ref(), Some(&revoked));
+    assert_eq!(store.gateways().unwrap(), std::slice::from_ref(&revoked));
+    let starts: Vec<u64> = revoked.keys.iter().map(|k| k.from_seq).collect();
+    assert_eq!(starts, [1, 6]);
+    assert!(revoked.keys[0].revoked.is_some() && revoked.keys[1].revoked.is_none());
+    assert_eq!(revoked.key_for(5), revoked.keys.first());
+    assert_eq!(revoked.key_for(6), revoked.keys.get(1));
+    assert_eq!(
+        rotate(key(4), 6).unwrap(),
+        revoked,
+        "a retry changes nothing"
+    );
+    assert!(matches!(
+        rotate(key(3), 9),
+        Err(RegistryError::Conflict { .. })
+    ));
+    assert!(matches!(
+        registry::revoke_key(store, "gw-k", &key(7)),
+        Err(RegistryError::UnknownKey { .. })
+    ));
 }
 
 /// Recalls are stored by id, listed oldest first, and indexed by affected identifier;

@@ -18,7 +18,9 @@ use trace_proto::event::{
     TimeZoneOffset,
 };
 use trace_proto::signed::{ChainHead, EventHash, GatewayId, SignedEvent, SigningKey};
-use trace_server::store::{CommitBatch, EventKey, GatewayRecord, Origin, Store, StoredEvent};
+use trace_server::store::{
+    CommitBatch, EventKey, GatewayKey, GatewayRecord, Origin, Store, StoredEvent,
+};
 
 /// The time zone of every scenario event.
 pub const OFFSET: &str = "+08:00";
@@ -144,7 +146,12 @@ impl Gateway {
     pub fn record(&self) -> GatewayRecord {
         GatewayRecord {
             id: self.id.clone(),
-            public_key: self.key.verifying_key().to_bytes(),
+            keys: vec![GatewayKey {
+                public_key: self.key.verifying_key().to_bytes(),
+                from_seq: 1,
+                added: at(1, "00:00"),
+                revoked: None,
+            }],
             party: Some(self.party.clone()),
             site: None,
             description: format!("test gateway {}", self.id),

@@ -11,11 +11,17 @@ use crate::store::StoreError;
 
 /// `(version, name, SQL)`, in version order. A new layout is a new file here, never an edit
 /// of an applied one.
-const MIGRATIONS: &[(i32, &str, &str)] =
-    &[(1, "layout", include_str!("migrations/0001_layout.sql"))];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (1, "layout", include_str!("migrations/0001_layout.sql")),
+    (
+        2,
+        "gateway_keys",
+        include_str!("migrations/0002_gateway_keys.sql"),
+    ),
+];
 
 /// The newest version this build knows.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version INT PRIMARY KEY,

@@ -1,6 +1,8 @@
 //! Reads: one statement each (prepared once per connection), rows turned back into the
 //! contract's types. A row whose columns do not decode is [`StoreError::Corrupt`].
 
+use std::collections::HashMap;
+
 use deadpool_postgres::Client;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
@@ -10,8 +12,8 @@ use super::backend;
 use crate::store::redb_store::codes::{role_code, role_of, time};
 use crate::store::redb_store::records::{corrupt, decode_event};
 use crate::store::{
-    EventKey, GatewayRecord, IndexEntry, QuarantineEntry, RecallRecord, RecordCursor, Role,
-    StoreError, StoreStats, StoredEvent,
+    EventKey, GatewayKey, GatewayRecord, IndexEntry, QuarantineEntry, RecallRecord, RecordCursor,
+    Role, StoreError, StoreStats, StoredEvent,
 };
 
 /// The rows of `sql` with `params`.
@@ -207,26 +209,39 @@ pub(super) async fn chain_head(
         .transpose()
 }
 
-/// One gateway (`Some(id)`) or all, by id.
+/// One gateway (`Some(id)`) or all, by id, each with its key history.
 pub(super) async fn gateways(
     client: &Client,
     id: Option<&GatewayId>,
 ) -> Result<Vec<GatewayRecord>, StoreError> {
-    let sql = "SELECT id, public_key, party, site, description, enrolled_ms, revoked_ms \
+    let sql = "SELECT id, party, site, description, enrolled_ms, revoked_ms \
                FROM gateways WHERE $1::TEXT IS NULL OR id = $1 ORDER BY id";
-    let found = rows(client, sql, &[&id.map(GatewayId::as_str)]).await?;
+    let id = id.map(GatewayId::as_str);
+    let found = rows(client, sql, &[&id]).await?;
+    let sql = "SELECT gateway_id, from_seq, public_key, added_ms, revoked_ms FROM gateway_keys \
+               WHERE $1::TEXT IS NULL OR gateway_id = $1 ORDER BY gateway_id, from_seq";
+    let key_rows = rows(client, sql, &[&id]).await?;
+    let mut keys: HashMap<&str, Vec<GatewayKey>> = HashMap::new();
+    for row in &key_rows {
+        keys.entry(get(row, 0)?).or_default().push(GatewayKey {
+            from_seq: as_u64(get(row, 1)?),
+            public_key: bytes32(row, 2)?,
+            added: time(get(row, 3)?)?,
+            revoked: get::<Option<i64>>(row, 4)?.map(time).transpose()?,
+        });
+    }
     found
         .iter()
         .map(|row| {
             let id: &str = get(row, 0)?;
             Ok(GatewayRecord {
                 id: GatewayId::new(id).map_err(|e| corrupt("gateway id", &e.to_string()))?,
-                public_key: bytes32(row, 1)?,
-                party: get(row, 2)?,
-                site: get(row, 3)?,
-                description: get(row, 4)?,
-                enrolled: time(get(row, 5)?)?,
-                revoked: get::<Option<i64>>(row, 6)?.map(time).transpose()?,
+                keys: keys.remove(id).unwrap_or_default(),
+                party: get(row, 1)?,
+                site: get(row, 2)?,
+                description: get(row, 3)?,
+                enrolled: time(get(row, 4)?)?,
+                revoked: get::<Option<i64>>(row, 5)?.map(time).transpose()?,
             })
         })
         .collect()

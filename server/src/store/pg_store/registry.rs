@@ -3,10 +3,11 @@
 use deadpool_postgres::Client;
 
 use super::backend;
+use super::read::as_i64;
 use super::write::exec;
 use crate::store::{GatewayRecord, RecallRecord, StoreError};
 
-/// Enrols or updates a gateway.
+/// Enrols or updates a gateway, its key history replaced with the record's.
 pub(super) async fn put_gateway(
     client: &mut Client,
     record: &GatewayRecord,
@@ -14,14 +15,13 @@ pub(super) async fn put_gateway(
     let txn = client.transaction().await.map_err(backend)?;
     exec(
         &txn,
-        "INSERT INTO gateways (id, public_key, party, site, description, enrolled_ms, revoked_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET \
-         public_key = excluded.public_key, party = excluded.party, site = excluded.site, \
+        "INSERT INTO gateways (id, party, site, description, enrolled_ms, revoked_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET \
+         party = excluded.party, site = excluded.site, \
          description = excluded.description, enrolled_ms = excluded.enrolled_ms, \
          revoked_ms = excluded.revoked_ms",
         &[
             &record.id.as_str(),
-            &record.public_key.as_slice(),
             &record.party,
             &record.site,
             &record.description,
@@ -30,6 +30,27 @@ pub(super) async fn put_gateway(
         ],
     )
     .await?;
+    exec(
+        &txn,
+        "DELETE FROM gateway_keys WHERE gateway_id = $1",
+        &[&record.id.as_str()],
+    )
+    .await?;
+    for key in &record.keys {
+        exec(
+            &txn,
+            "INSERT INTO gateway_keys (gateway_id, from_seq, public_key, added_ms, revoked_ms) \
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &record.id.as_str(),
+                &as_i64(key.from_seq),
+                &key.public_key.as_slice(),
+                &key.added.unix_millis(),
+                &key.revoked.map(|t| t.unix_millis()),
+            ],
+        )
+        .await?;
+    }
     txn.commit().await.map_err(backend)
 }
 

@@ -19,7 +19,7 @@
 //! | `located` | (location, role, event time ms, event number) | — |
 //! | `class_runs` | (class, first instance number) | count of consecutive instance numbers |
 //! | `heads` | gateway id | chain head |
-//! | `gateways` | gateway id | gateway record |
+//! | `gateways` | gateway id | gateway record with its key history (schema 2; one key in schema 1) |
 //! | `quarantine` | quarantine id | entry |
 //! | `recalls` | recall id | (recall number, record) |
 //! | `recall_ids` | recall number | recall id |
@@ -33,14 +33,17 @@
 //! so reordering the contract's enums cannot change them.
 //!
 //! The file is opened with redb's integrity check (every page checksum is verified, which
-//! reads the whole file once), and a `schema_version` other than [`SCHEMA_VERSION`] is
-//! refused, so a damaged or foreign file is an error rather than wrong answers.
+//! reads the whole file once), a file of schema version 1 is upgraded in place (its
+//! gateway records get their key history), and any other `schema_version` than
+//! [`SCHEMA_VERSION`] is refused, so a damaged or foreign file is an error rather than
+//! wrong answers.
 
 pub(super) mod codes;
 mod read;
 pub(super) mod records;
 mod summary;
 mod tables;
+mod upgrade;
 mod write;
 
 use std::path::{Path, PathBuf};
