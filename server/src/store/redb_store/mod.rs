@@ -223,6 +223,15 @@ fn open_error(path: &Path, error: redb::DatabaseError) -> StoreError {
         redb::DatabaseError::Storage(redb::StorageError::Corrupted(detail)) => {
             StoreError::Corrupt { what, detail }
         }
+        // redb reports a damaged header (a wrong magic number) as invalid data.
+        redb::DatabaseError::Storage(redb::StorageError::Io(e))
+            if e.kind() == std::io::ErrorKind::InvalidData =>
+        {
+            StoreError::Corrupt {
+                what,
+                detail: e.to_string(),
+            }
+        }
         redb::DatabaseError::UpgradeRequired(format) => StoreError::Corrupt {
             what,
             detail: format!("redb file format {format} needs an upgrade"),
