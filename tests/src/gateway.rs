@@ -142,6 +142,34 @@ impl GatewaySite {
         )
     }
 
+    /// The outbox's chain head seq while the gateway is stopped (`trace-gateway status`
+    /// reads the outbox itself then): every event it ever accepted.
+    pub fn stopped_head(&self) -> Result<u64> {
+        let output = Command::new(bins::path(Bin::Gateway)?)
+            .arg("status")
+            .arg("--config")
+            .arg(&self.config)
+            .output()
+            .map_err(E2eError::io("running trace-gateway status"))?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let head = stdout
+            .lines()
+            .find_map(|line| line.strip_prefix("chain head"))
+            .map(str::trim);
+        match head {
+            Some(text) if text.starts_with("none") => Ok(0),
+            Some(text) => text
+                .strip_prefix("seq ")
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|seq| seq.parse().ok())
+                .ok_or_else(|| E2eError::Setup(format!("trace-gateway status: {stdout}"))),
+            None => Err(E2eError::Setup(format!(
+                "trace-gateway status ({}) printed no chain head: {stdout}",
+                output.status
+            ))),
+        }
+    }
+
     /// The status file the running gateway last wrote, if any.
     pub fn status(&self) -> Option<Value> {
         let text = std::fs::read_to_string(self.status_path()).ok()?;
