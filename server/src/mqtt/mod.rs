@@ -9,7 +9,7 @@
 //! every connection: anything lost in flight is still in a gateway's outbox, unacked.
 //!
 //! Whenever the events subscription is (re)made and after a failed commit, the server
-//! announces every enrolled gateway's stored head as an ack ([`announce_heads`]):
+//! announces every enrolled gateway's stored head as an ack (`announce_heads`):
 //! what gateways published while nobody was subscribed, or in a round that was not
 //! committed, is gone, and a gateway takes an ack that does not move while it has events
 //! in flight as the cue to send them again, instead of waiting for its resend timeout.
