@@ -6,6 +6,11 @@
 //!   discarded on reconnect, so the publisher starts over from the server's ack after
 //!   every (re)connect, and also when acks stall for [`UplinkTuning::resend_after`];
 //!   the server drops what it already has (a seq at or below its chain head);
+//! - an ack that does not move while events are in flight means the server lacks them
+//!   (it was not subscribed when they passed the broker, a commit failed, or it holds
+//!   later events behind a gap; a server announces its heads whenever it subscribes):
+//!   the publisher starts over from the ack once acks have not moved for
+//!   [`UplinkTuning::stale_ack_resend`], rather than waiting out `resend_after`;
 //! - it has no reconnect back-off, so the connection thread sleeps on errors, doubling
 //!   up to [`UplinkTuning::max_backoff`];
 //! - subscriptions die with a clean session, so they are made again on every connect;
@@ -43,6 +48,9 @@ pub struct UplinkTuning {
     pub max_backoff: Duration,
     /// Without ack progress for this long, unacked events are sent again.
     pub resend_after: Duration,
+    /// After an ack that did not move while events were in flight, unacked events are
+    /// sent again once acks have not moved for this long.
+    pub stale_ack_resend: Duration,
     /// Events sent but not yet acked, at most.
     pub window: u64,
     /// Interval of the retained status.
@@ -57,6 +65,7 @@ impl Default for UplinkTuning {
             min_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(30),
             resend_after: Duration::from_secs(30),
+            stale_ack_resend: Duration::from_secs(1),
             window: 2000,
             status_every: Duration::from_secs(10),
             keep_alive: Duration::from_secs(30),
@@ -137,18 +146,18 @@ impl Uplink {
         }
         let (client, connection) = Client::new(options, 256);
         let stop = Arc::new(AtomicBool::new(false));
-        let epoch = Arc::new(AtomicU64::new(0));
+        let signals = Signals::default();
         let connection = {
-            let (shared, stop, epoch) = (shared.clone(), stop.clone(), epoch.clone());
+            let (shared, stop, signals) = (shared.clone(), stop.clone(), signals.clone());
             std::thread::Builder::new()
                 .name("mqtt-connection".into())
-                .spawn(move || run_connection(connection, &shared, &stop, &epoch, tuning))
+                .spawn(move || run_connection(connection, &shared, &stop, &signals, tuning))
         };
         let publisher = {
             let stop = stop.clone();
             std::thread::Builder::new()
                 .name("mqtt-publisher".into())
-                .spawn(move || Publisher::new(client, shared, epoch, tuning).run(&stop))
+                .spawn(move || Publisher::new(client, shared, signals, tuning).run(&stop))
         };
         Ok(Self {
             stop,
@@ -171,11 +180,21 @@ impl Uplink {
     }
 }
 
+/// What the connection thread tells the publisher, as counters it compares with the
+/// values it last saw.
+#[derive(Clone, Default)]
+struct Signals {
+    /// Connections made (ConnAcks).
+    epoch: Arc<AtomicU64>,
+    /// Acks that did not move the outbox's ack.
+    stale_acks: Arc<AtomicU64>,
+}
+
 fn run_connection(
     mut connection: Connection,
     shared: &Shared,
     stop: &AtomicBool,
-    epoch: &AtomicU64,
+    signals: &Signals,
     tuning: UplinkTuning,
 ) {
     let ack_topic = gateway_topic(&shared.gateway_id, GatewayTopic::Ack);
@@ -186,11 +205,11 @@ fn run_connection(
                 tracing::info!("connected to the broker");
                 backoff = tuning.min_backoff;
                 shared.status.set_connected(true);
-                epoch.fetch_add(1, Ordering::SeqCst);
+                signals.epoch.fetch_add(1, Ordering::SeqCst);
             }
             Ok(Event::Incoming(Packet::Publish(publish))) => {
                 if publish.topic == ack_topic {
-                    on_ack(shared, &publish.payload);
+                    on_ack(shared, &publish.payload, &signals.stale_acks);
                 } else if publish.topic == RECALLS_TOPIC {
                     on_recalls(shared, &publish.payload);
                 }
@@ -212,9 +231,12 @@ fn run_connection(
     }
 }
 
-fn on_ack(shared: &Shared, payload: &[u8]) {
+fn on_ack(shared: &Shared, payload: &[u8], stale_acks: &AtomicU64) {
     match Payload::decode(payload) {
         Ok(Payload::Ack(ack)) if ack.gateway_id == shared.gateway_id => {
+            if ack.highest_contiguous_seq <= shared.outbox.acked() {
+                stale_acks.fetch_add(1, Ordering::SeqCst);
+            }
             match shared.outbox.ack(ack.highest_contiguous_seq) {
                 Ok(removed) => {
                     tracing::debug!(seq = ack.highest_contiguous_seq, removed, "server ack");

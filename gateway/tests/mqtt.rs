@@ -34,10 +34,14 @@ struct Running {
 }
 
 fn run_gateway(config: Config) -> Running {
+    run_gateway_with(config, tuning())
+}
+
+fn run_gateway_with(config: Config, tuning: UplinkTuning) -> Running {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     let thread = std::thread::spawn(move || {
-        trace_gateway::run::run(&config, tuning(), &flag).unwrap();
+        trace_gateway::run::run(&config, tuning, &flag).unwrap();
     });
     Running { stop, thread }
 }
@@ -191,6 +195,71 @@ fn broker_stopped_mid_stream_loses_nothing() {
     assert!(state.forks.is_empty());
     let seqs: Vec<u64> = state.accepted.iter().map(|e| e.seq()).collect();
     assert_eq!(seqs, (1..=150).collect::<Vec<_>>());
+}
+
+/// Publishes an ack of `seq` for gateway `id`, as a server announces its heads when it
+/// subscribes.
+fn announce_head(port: u16, id: &trace_proto::signed::GatewayId, seq: u64) {
+    let (client, mut connection) =
+        Client::new(MqttOptions::new("announcer", "127.0.0.1", port), 10);
+    let ack = Payload::Ack(trace_proto::mqtt::Ack {
+        gateway_id: id.clone(),
+        highest_contiguous_seq: seq,
+    });
+    let topic = trace_proto::mqtt::gateway_topic(id, trace_proto::mqtt::GatewayTopic::Ack);
+    client
+        .publish(topic, QoS::AtLeastOnce, false, ack.encode().unwrap())
+        .unwrap();
+    for notification in connection.iter() {
+        if let Ok(rumqttc::Event::Incoming(rumqttc::Packet::PubAck(_))) = notification {
+            break;
+        }
+    }
+}
+
+#[test]
+fn events_published_to_nobody_are_resent_on_an_ack_that_does_not_move() {
+    let port = free_port();
+    start_broker(port);
+    let dir = tempfile::tempdir().unwrap();
+    let (_, public) = keygen(dir.path());
+    let id = unique_id("stale-ack");
+    let config = Config::parse(&config_text(
+        id.as_str(),
+        dir.path(),
+        port,
+        &simulated("sim", "0614141.812345", 10, 10),
+    ))
+    .unwrap();
+    // Only the stale-ack path can resend within the wait below.
+    let patient = UplinkTuning {
+        resend_after: Duration::from_secs(3600),
+        ..tuning()
+    };
+    let gateway = run_gateway_with(config, patient);
+    // Nobody subscribes yet: the broker drops the events the gateway publishes.
+    wait_for(Duration::from_secs(30), || {
+        local_status(dir.path()).is_some_and(|s| s.chain_head_seq == 10)
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let acker = Acker::start(port, &id, public);
+    wait_for(Duration::from_secs(60), || {
+        if acker.head_seq() < 10 {
+            announce_head(port, &id, 0);
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        acker.head_seq() == 10
+    });
+    gateway.stop();
+    let seqs: Vec<u64> = acker
+        .state
+        .lock()
+        .unwrap()
+        .accepted
+        .iter()
+        .map(|e| e.seq())
+        .collect();
+    assert_eq!(seqs, (1..=10).collect::<Vec<_>>());
 }
 
 #[test]

@@ -23,6 +23,8 @@ pub struct Metrics {
     pub quarantined: AtomicU64,
     /// Events whose signature did not verify.
     pub verify_failures: AtomicU64,
+    /// Stored events whose time does not fit their gateway's clock (see `ingest::clock`).
+    pub time_anomalies: AtomicU64,
     /// Durable commits.
     pub commits: AtomicU64,
     /// Failed commits (nothing acked for them).
@@ -86,6 +88,12 @@ impl Metrics {
                 "counter",
                 "Events whose signature did not verify",
                 get(&self.verify_failures),
+            ),
+            (
+                "trace_ingest_time_anomalies_total",
+                "counter",
+                "Stored events whose time steps back from their gateway's previous event or runs ahead of the server",
+                get(&self.time_anomalies),
             ),
             (
                 "trace_store_commits_total",

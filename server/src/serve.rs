@@ -2,6 +2,7 @@
 //! HTTP API wired together.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -11,9 +12,9 @@ use crate::config::{BrokerChoice, Settings};
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 use crate::state::AppState;
-use crate::store::Store;
 use crate::store::pg_store::PgStore;
 use crate::store::redb_store::RedbStore;
+use crate::store::{Store, StoreError};
 
 /// A started server.
 pub struct Running {
@@ -43,10 +44,9 @@ pub async fn start(settings: Settings) -> anyhow::Result<Running> {
         .with_context(|| format!("creating data folder {}", settings.data.display()))?;
     let store: Arc<dyn Store> = match &settings.store {
         Some(url) => Arc::new(PgStore::open(url).context("opening the PostgreSQL store")?),
-        None => Arc::new(
-            RedbStore::open(&settings.data)
-                .with_context(|| format!("opening the store in {}", settings.data.display()))?,
-        ),
+        None => {
+            Arc::new(RedbStore::open(&settings.data).map_err(|e| store_refused(&settings.data, e))?)
+        }
     };
     let metrics = Arc::new(Metrics::default());
     let state = Arc::new(
@@ -112,6 +112,21 @@ pub async fn start(settings: Settings) -> anyhow::Result<Running> {
         state,
         server,
     })
+}
+
+/// Why the redb store did not open. A damaged file is never served (wrong answers
+/// would be worse than none): the message names the file and what to do.
+fn store_refused(data: &Path, error: StoreError) -> anyhow::Error {
+    match error {
+        StoreError::Corrupt { .. } => anyhow::anyhow!(
+            "{error}\nrefusing to serve a damaged store: restore {} from a backup, or move it \
+             aside to start empty (gateways then resend only events not yet acknowledged)",
+            data.join(crate::store::redb_store::FILE_NAME).display()
+        ),
+        other => {
+            anyhow::Error::new(other).context(format!("opening the store in {}", data.display()))
+        }
+    }
 }
 
 /// Starts the embedded broker: the internal URL for the server's client, the address

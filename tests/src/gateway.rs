@@ -23,6 +23,8 @@ pub struct GatewaySite {
     dir: PathBuf,
     config: PathBuf,
     outbox: PathBuf,
+    key: PathBuf,
+    broker: SocketAddr,
     public_key: String,
 }
 
@@ -31,6 +33,18 @@ impl GatewaySite {
     /// publishing to `broker`; `body` holds its `[smoothing]`, `[[reader]]` and
     /// `[[station]]` tables.
     pub fn create(dir: &Path, id: &str, broker: SocketAddr, body: &str) -> Result<Self> {
+        Self::create_with(dir, id, broker, "", body)
+    }
+
+    /// [`create`](Self::create) with more `[gateway]` keys (`gateway_keys`, TOML lines
+    /// such as `outbox_budget_bytes = 65536`).
+    pub fn create_with(
+        dir: &Path,
+        id: &str,
+        broker: SocketAddr,
+        gateway_keys: &str,
+        body: &str,
+    ) -> Result<Self> {
         let dir = dir.join(id);
         std::fs::create_dir_all(&dir)
             .map_err(E2eError::io(format!("creating {}", dir.display())))?;
@@ -55,25 +69,44 @@ impl GatewaySite {
             })?
             .trim()
             .to_owned();
-        let outbox = dir.join("outbox");
-        let config = dir.join("gateway.toml");
-        let text = format!(
-            "[gateway]\nid = \"{id}\"\nkey_file = \"{}\"\noutbox = \"{}\"\n\
-             timezone_offset_minutes = 60\n\n[broker]\nhost = \"{}\"\nport = {}\n\n{body}",
-            key.display(),
-            outbox.display(),
-            broker.ip(),
-            broker.port(),
-        );
-        std::fs::write(&config, text)
-            .map_err(E2eError::io(format!("writing {}", config.display())))?;
-        Ok(Self {
+        let site = Self {
             id: id.to_owned(),
+            config: dir.join("gateway.toml"),
+            outbox: dir.join("outbox"),
             dir,
-            config,
-            outbox,
+            key,
+            broker,
             public_key,
-        })
+        };
+        site.write_config(gateway_keys, body)?;
+        Ok(site)
+    }
+
+    /// Rewrites the configuration with new `[gateway]` keys and body (the next
+    /// [`run`](Self::run) uses it): the same identity, key, outbox and broker.
+    pub fn write_config(&self, gateway_keys: &str, body: &str) -> Result<()> {
+        let text = format!(
+            "[gateway]\nid = \"{}\"\nkey_file = \"{}\"\noutbox = \"{}\"\n\
+             timezone_offset_minutes = 60\n{gateway_keys}\n\n[broker]\nhost = \"{}\"\n\
+             port = {}\n\n{body}",
+            self.id,
+            self.key.display(),
+            self.outbox.display(),
+            self.broker.ip(),
+            self.broker.port(),
+        );
+        std::fs::write(&self.config, text)
+            .map_err(E2eError::io(format!("writing {}", self.config.display())))
+    }
+
+    /// The gateway's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The folder holding its configuration, key, outbox and log.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// The public key, 64 hex digits, for enrolment.
@@ -84,6 +117,11 @@ impl GatewaySite {
     /// Starts `trace-gateway run` on this site; stderr goes to `gateway.log` beside the
     /// configuration (appended across restarts).
     pub fn run(&self) -> Result<Process> {
+        self.run_with_env(&[])
+    }
+
+    /// [`run`](Self::run) with extra environment variables.
+    pub fn run_with_env(&self, env: &[(&str, &str)]) -> Result<Process> {
         // A killed gateway's last status must not pass for the new one's.
         let status = self.status_path();
         if status.exists() {
@@ -95,12 +133,41 @@ impl GatewaySite {
             .arg("run")
             .arg("--config")
             .arg(&self.config)
-            .env("RUST_LOG", "info,rumqttc=warn");
+            .env("RUST_LOG", "info,rumqttc=warn")
+            .envs(env.iter().copied());
         Process::spawn(
             &format!("trace-gateway {}", self.id),
             command,
             &self.dir.join("gateway.log"),
         )
+    }
+
+    /// The outbox's chain head seq while the gateway is stopped (`trace-gateway status`
+    /// reads the outbox itself then): every event it ever accepted.
+    pub fn stopped_head(&self) -> Result<u64> {
+        let output = Command::new(bins::path(Bin::Gateway)?)
+            .arg("status")
+            .arg("--config")
+            .arg(&self.config)
+            .output()
+            .map_err(E2eError::io("running trace-gateway status"))?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let head = stdout
+            .lines()
+            .find_map(|line| line.strip_prefix("chain head"))
+            .map(str::trim);
+        match head {
+            Some(text) if text.starts_with("none") => Ok(0),
+            Some(text) => text
+                .strip_prefix("seq ")
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|seq| seq.parse().ok())
+                .ok_or_else(|| E2eError::Setup(format!("trace-gateway status: {stdout}"))),
+            None => Err(E2eError::Setup(format!(
+                "trace-gateway status ({}) printed no chain head: {stdout}",
+                output.status
+            ))),
+        }
     }
 
     /// The status file the running gateway last wrote, if any.

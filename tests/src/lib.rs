@@ -9,11 +9,13 @@
 //! with deadlines ([`wait`]), the HTTP client ([`http`]), the server, gateway and QEMU
 //! board as processes ([`server`], [`gateway`], [`qemu`]), ports ([`net`]), per-test
 //! folders ([`scratch`]) and emulated reader modules driven scene by scene
-//! ([`scenes`]); and the bodies of the fuzz targets ([`fuzz`]). Helpers return [`E2eError`]s that say what was awaited and what was
+//! ([`scenes`]); the fault-injection drivers and counters ([`faults`]); and the bodies
+//! of the fuzz targets ([`fuzz`]). Helpers return [`E2eError`]s that say what was awaited and what was
 //! last seen; the tests unwrap them.
 
 pub mod bins;
 pub mod error;
+pub mod faults;
 pub mod fuzz;
 pub mod gateway;
 pub mod http;

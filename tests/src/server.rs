@@ -165,6 +165,17 @@ impl Server {
             .unwrap_or_default())
     }
 
+    /// The value of `name` in `/metrics`, if the server exports it.
+    pub fn metric(&self, name: &str) -> Result<Option<u64>> {
+        let body = self.api.get("/metrics", None)?.body;
+        Ok(body.as_str().and_then(|text| {
+            text.lines().find_map(|line| {
+                let (key, value) = line.split_once(' ')?;
+                (key == name).then(|| value.trim().parse().ok())?
+            })
+        }))
+    }
+
     /// `/healthz`'s body.
     pub fn health(&self) -> Result<Value> {
         Ok(self.api.get("/healthz", None)?.body)

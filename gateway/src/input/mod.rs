@@ -68,11 +68,25 @@ pub fn sleep_unless_stopped(stop: &AtomicBool, pause: std::time::Duration) {
     }
 }
 
-/// Wall-clock now in Unix ms.
+/// Test-only: milliseconds (may be negative) added to the wall clock the readers stamp
+/// reads with, read once at start. Fault tests set it on a restarted gateway to make its
+/// clock jump forward or backward without touching the machine's clock; production
+/// leaves it unset.
+pub const CLOCK_OFFSET_ENV: &str = "TRACE_GATEWAY_TEST_CLOCK_OFFSET_MS";
+
+/// Wall-clock now in Unix ms (plus [`CLOCK_OFFSET_ENV`] when set).
 pub fn unix_ms() -> u64 {
-    std::time::SystemTime::now()
+    static OFFSET: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    let offset = *OFFSET.get_or_init(|| {
+        std::env::var(CLOCK_OFFSET_ENV)
+            .ok()
+            .and_then(|text| text.trim().parse().ok())
+            .unwrap_or(0)
+    });
+    let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    u64::try_from(now.saturating_add(offset)).unwrap_or(0)
 }
 
 /// Starts the thread of reader `index`.

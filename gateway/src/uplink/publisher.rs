@@ -1,7 +1,6 @@
 //! The publisher thread: the only sender on the MQTT client.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rumqttc::{Client, QoS};
@@ -11,7 +10,7 @@ use trace_proto::mqtt::{
     split_batch,
 };
 
-use super::{Shared, UplinkTuning};
+use super::{Shared, Signals, UplinkTuning};
 
 /// Pause when there is nothing to do.
 const IDLE: Duration = Duration::from_millis(20);
@@ -19,7 +18,7 @@ const IDLE: Duration = Duration::from_millis(20);
 pub(super) struct Publisher {
     client: Client,
     shared: Shared,
-    epoch: Arc<AtomicU64>,
+    signals: Signals,
     tuning: UplinkTuning,
     events_topic: String,
     status_topic: String,
@@ -31,6 +30,9 @@ pub(super) struct Publisher {
     /// Highest ack seen, and when it last moved.
     acked: u64,
     progress_at: Instant,
+    /// Stale acks counted so far, and whether one came since the ack last moved.
+    stale_seen: u64,
+    stale_pending: bool,
     status_at: Option<Instant>,
     /// The alarms (kind, subject) of the last status published: a change is published
     /// at once, not at the next period.
@@ -41,7 +43,7 @@ impl Publisher {
     pub(super) fn new(
         client: Client,
         shared: Shared,
-        epoch: Arc<AtomicU64>,
+        signals: Signals,
         tuning: UplinkTuning,
     ) -> Self {
         let id = &shared.gateway_id;
@@ -51,12 +53,14 @@ impl Publisher {
             ack_topic: gateway_topic(id, GatewayTopic::Ack),
             client,
             shared,
-            epoch,
+            signals,
             tuning,
             seen_epoch: 0,
             sent: 0,
             acked: 0,
             progress_at: Instant::now(),
+            stale_seen: 0,
+            stale_pending: false,
             status_at: None,
             alarms: Vec::new(),
         }
@@ -79,7 +83,7 @@ impl Publisher {
 
     /// One round; returns whether it sent events (and should run again at once).
     fn step(&mut self) -> bool {
-        let epoch = self.epoch.load(Ordering::SeqCst);
+        let epoch = self.signals.epoch.load(Ordering::SeqCst);
         if epoch == 0 || !self.shared.status.connected() {
             return false;
         }
@@ -90,16 +94,32 @@ impl Publisher {
         if acked > self.acked {
             self.acked = acked;
             self.progress_at = Instant::now();
+            self.stale_pending = false;
         }
         self.sent = self.sent.max(acked);
-        if self.sent > acked && self.progress_at.elapsed() >= self.tuning.resend_after {
+        let stale = self.signals.stale_acks.load(Ordering::SeqCst);
+        if stale != self.stale_seen {
+            self.stale_seen = stale;
+            self.stale_pending = self.sent > acked;
+        }
+        if self.sent == acked {
+            // Nothing in flight: the stall clock starts with the next send.
+            self.progress_at = Instant::now();
+        }
+        let stalled = self.progress_at.elapsed();
+        if self.sent > acked
+            && (stalled >= self.tuning.resend_after
+                || (self.stale_pending && stalled >= self.tuning.stale_ack_resend))
+        {
             tracing::warn!(
                 acked,
                 sent = self.sent,
+                stale_ack = self.stale_pending,
                 "no ack progress: sending unacked events again"
             );
             self.sent = acked;
             self.progress_at = Instant::now();
+            self.stale_pending = false;
         }
         let alarms_changed = self.alarm_keys() != self.alarms;
         if alarms_changed

@@ -10,10 +10,14 @@
 //! replays of stored events, which are counted. Acks name each gateway's highest
 //! contiguous stored seq and are produced only after the commit returned.
 //!
+//! Stored events whose times do not fit their gateway's clock are flagged
+//! ([`clock`]): counted, logged, stored all the same.
+//!
 //! Several instances may ingest into one shared store: see [`chain`] for how heads are
 //! reloaded, and `admit_and_commit` for the retry when another instance moved a head.
 
 pub mod chain;
+pub mod clock;
 mod verify;
 
 use std::collections::{BTreeMap, HashMap};
@@ -29,6 +33,7 @@ use crate::store::{
     CommitBatch, CommitReport, EventKey, NewQuarantine, Origin, Store, StoreError, StoredEvent,
 };
 use chain::{ChainBook, Gap};
+use clock::{AnomalyKind, ClockCheck};
 
 /// One MQTT message from the events subscription.
 #[derive(Debug, Clone)]
@@ -56,6 +61,7 @@ pub struct RoundOutcome {
 pub struct Ingest {
     store: Arc<dyn Store>,
     book: ChainBook,
+    clock: ClockCheck,
     metrics: Arc<Metrics>,
 }
 
@@ -93,6 +99,7 @@ impl Ingest {
         Self {
             store,
             book: ChainBook::new(MAX_HELD_PER_GATEWAY),
+            clock: ClockCheck::default(),
             metrics,
         }
     }
@@ -302,16 +309,16 @@ impl Ingest {
     /// that head is reloaded and the round admitted again, a few times at most.
     fn admit_and_commit(&mut self, round: &mut Round) -> Result<RoundOutcome, StoreError> {
         let mut attempts = 0;
-        let (batch, report) = loop {
+        let (batch, report, accepted) = loop {
             let (batch, accepted) = self.admit(round)?;
             let nothing = batch.events.is_empty() && batch.heads.is_empty();
             if nothing && batch.quarantine.is_empty() {
-                break (batch, CommitReport::default());
+                break (batch, CommitReport::default(), accepted);
             }
             match self.store.commit(&batch) {
                 Ok(report) => {
                     Metrics::add(&self.metrics.commits, 1);
-                    break (batch, report);
+                    break (batch, report, accepted);
                 }
                 Err(StoreError::HeadMoved { gateway, .. }) if attempts < MAX_HEAD_RETRIES => {
                     tracing::debug!(gateway = gateway.as_str(), "head moved by another instance");
@@ -323,6 +330,7 @@ impl Ingest {
                 Err(e) => return Err(e),
             }
         };
+        self.check_clocks(&accepted, round.now);
         for (gateway, head) in &batch.heads {
             self.book.committed(gateway, *head);
             if !round.heard.contains(gateway) {
@@ -352,6 +360,31 @@ impl Ingest {
         let held: usize = gaps.iter().map(|(_, g)| g.waiting).sum();
         self.metrics.held.store(held as u64, Ordering::Relaxed);
         Ok(outcome)
+    }
+
+    /// Flags stored events whose time does not fit their gateway's clock.
+    fn check_clocks(&mut self, accepted: &BTreeMap<GatewayId, Vec<SignedEvent>>, now: EventTime) {
+        for (gateway, events) in accepted {
+            let anomalies = self.clock.check(gateway, events, now.unix_millis());
+            Metrics::add(&self.metrics.time_anomalies, anomalies.len());
+            for anomaly in anomalies.iter().filter(|a| a.starts) {
+                let minutes = anomaly.by_ms / 60_000;
+                match anomaly.kind {
+                    AnomalyKind::Backward => tracing::warn!(
+                        gateway = gateway.as_str(),
+                        seq = anomaly.seq,
+                        back_ms = anomaly.by_ms,
+                        "time anomaly: gateway clock went back ~{minutes} min; event stored in seq order, its time is suspect"
+                    ),
+                    AnomalyKind::Ahead => tracing::warn!(
+                        gateway = gateway.as_str(),
+                        seq = anomaly.seq,
+                        ahead_ms = anomaly.by_ms,
+                        "time anomaly: gateway clock runs ~{minutes} min ahead of the server; events stored in seq order, their times are suspect"
+                    ),
+                }
+            }
+        }
     }
 
     /// Open gaps, by gateway.

@@ -7,6 +7,12 @@
 //! rather than growing memory. Acks are published only after [`Ingest::process`]
 //! returned, i.e. after the commit. The client uses a clean session and resubscribes on
 //! every connection: anything lost in flight is still in a gateway's outbox, unacked.
+//!
+//! Whenever the events subscription is (re)made and after a failed commit, the server
+//! announces every enrolled gateway's stored head as an ack (`announce_heads`):
+//! what gateways published while nobody was subscribed, or in a round that was not
+//! committed, is gone, and a gateway takes an ack that does not move while it has events
+//! in flight as the cue to send them again, instead of waiting for its resend timeout.
 
 mod url;
 
@@ -17,8 +23,8 @@ use rumqttc::{AsyncClient, Event, EventLoop, MqttOptions, Packet, QoS};
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, watch};
 use trace_proto::mqtt::{
-    EVENTS_SHARED_SUBSCRIPTION, GatewayTopic, Payload, RECALLS_TOPIC, STATUS_FILTER, gateway_topic,
-    parse_gateway_topic,
+    Ack, EVENTS_SHARED_SUBSCRIPTION, GatewayTopic, Payload, RECALLS_TOPIC, STATUS_FILTER,
+    gateway_topic, parse_gateway_topic,
 };
 
 use crate::ingest::{Incoming, Ingest};
@@ -95,15 +101,21 @@ async fn event_loop_task(
     subscribed: watch::Sender<bool>,
 ) {
     let mut backoff = Duration::from_millis(100);
+    let mut announce = false;
     loop {
         match event_loop.poll().await {
             Ok(Event::Incoming(Packet::ConnAck(_))) => {
                 backoff = Duration::from_millis(100);
                 tracing::info!("connected to the MQTT broker");
                 subscribe(&client).await;
+                announce = true;
             }
             Ok(Event::Incoming(Packet::SubAck(_))) => {
                 subscribed.send_replace(true);
+                if std::mem::take(&mut announce) {
+                    // Its own task: publishing waits for the event loop this task drives.
+                    tokio::spawn(announce_heads(client.clone(), state.store.clone()));
+                }
             }
             Ok(Event::Incoming(Packet::Publish(publish))) => {
                 let incoming = Incoming {
@@ -129,6 +141,47 @@ async fn event_loop_task(
                 backoff = (backoff * 2).min(Duration::from_secs(5));
             }
         }
+    }
+}
+
+/// Publishes every enrolled gateway's stored head (0: none yet) as an ack.
+async fn announce_heads(client: AsyncClient, store: Arc<dyn Store>) {
+    let heads = tokio::task::spawn_blocking(move || {
+        store
+            .gateways()?
+            .into_iter()
+            .map(|gateway| {
+                let seq = store.chain_head(&gateway.id)?.map_or(0, |head| head.seq);
+                Ok(Ack {
+                    gateway_id: gateway.id,
+                    highest_contiguous_seq: seq,
+                })
+            })
+            .collect::<Result<Vec<Ack>, crate::store::StoreError>>()
+    })
+    .await;
+    let acks = match heads {
+        Ok(Ok(acks)) => acks,
+        Ok(Err(e)) => return tracing::warn!(error = %e, "heads not announced"),
+        Err(e) => return tracing::warn!(error = %e, "heads not announced"),
+    };
+    for ack in acks {
+        publish_ack(&client, ack).await;
+    }
+}
+
+/// Publishes `ack` on its gateway's ack topic; a failure is logged (the gateway resends).
+async fn publish_ack(client: &AsyncClient, ack: Ack) {
+    let topic = gateway_topic(&ack.gateway_id, GatewayTopic::Ack);
+    let published = match Payload::Ack(ack).encode() {
+        Ok(payload) => client
+            .publish(topic, QoS::AtLeastOnce, false, payload)
+            .await
+            .map_err(anyhow::Error::from),
+        Err(e) => Err(e.into()),
+    };
+    if let Err(e) = published {
+        tracing::warn!(error = %e, "ack not published; the gateway will resend");
     }
 }
 
@@ -183,25 +236,15 @@ fn ingest_thread(
         match ingest.process(messages) {
             Ok(outcome) => {
                 for ack in outcome.acks {
-                    let topic = gateway_topic(&ack.gateway_id, GatewayTopic::Ack);
-                    let published = Payload::Ack(ack)
-                        .encode()
-                        .map_err(anyhow::Error::from)
-                        .and_then(|payload| {
-                            runtime
-                                .block_on(client.publish(topic, QoS::AtLeastOnce, false, payload))
-                                .map_err(anyhow::Error::from)
-                        });
-                    if let Err(e) = published {
-                        tracing::warn!(error = %e, "ack not published; the gateway will resend");
-                    }
+                    runtime.block_on(publish_ack(&client, ack));
                 }
             }
             Err(e) => {
-                // Nothing of the round is acked: the gateways resend it. Wait before the
-                // next round so a full disk is not hammered.
+                // Nothing of the round is acked: the gateways resend it once told the
+                // heads. Wait before the next round so a full disk is not hammered.
                 tracing::error!(error = %e, "commit failed; round not acked");
                 std::thread::sleep(Duration::from_secs(1));
+                runtime.block_on(announce_heads(client.clone(), state.store.clone()));
             }
         }
         state.note_gaps(ingest.gaps());

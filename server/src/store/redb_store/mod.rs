@@ -37,6 +37,10 @@
 //! gateway records get their key history), and any other `schema_version` than
 //! [`SCHEMA_VERSION`] is refused, so a damaged or foreign file is an error rather than
 //! wrong answers.
+//!
+//! redb latches an I/O error (a full disk): every later transaction fails with
+//! `PreviousIo` until the file is opened again. A failed write therefore checks for the
+//! latch and reopens the file, so the store works again once the disk has room.
 
 pub(super) mod codes;
 mod read;
@@ -47,6 +51,7 @@ mod upgrade;
 mod write;
 
 use std::path::{Path, PathBuf};
+use std::sync::{PoisonError, RwLock};
 
 use redb::{
     Builder, Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableHandle,
@@ -80,7 +85,8 @@ pub struct TableSize {
 
 /// The redb event store.
 pub struct RedbStore {
-    db: Database,
+    /// `None` only after a reopen failed; the next write tries again.
+    db: RwLock<Option<Database>>,
     path: PathBuf,
 }
 
@@ -93,26 +99,29 @@ impl RedbStore {
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::Backend(format!("creating {}: {e}", dir.display())))?;
         let path = dir.join(FILE_NAME);
-        let db = Builder::new()
-            .set_check_integrity_on_open(true)
-            .create(&path)
-            .map_err(|e| open_error(&path, e))?;
+        let db = open_file(&path)?;
         tables::prepare(&db)?;
-        Ok(Self { db, path })
+        Ok(Self {
+            db: RwLock::new(Some(db)),
+            path,
+        })
     }
 
     /// Rewrites the file without the pages earlier commits freed: after a bulk import,
     /// whose many commits each copy the pages they change, it shrinks the file to its
     /// live data. Returns whether anything moved. Needs the store to itself.
     pub fn compact(&mut self) -> Result<bool, StoreError> {
-        self.db
+        let path = self.path.display().to_string();
+        let db = self.db.get_mut().unwrap_or_else(PoisonError::into_inner);
+        db.as_mut()
+            .ok_or_else(|| closed(&path))?
             .compact()
-            .map_err(|e| StoreError::Backend(format!("compacting {}: {e}", self.path.display())))
+            .map_err(|e| StoreError::Backend(format!("compacting {path}: {e}")))
     }
 
     /// Bytes each table holds: its entries, and its B-tree's pages around them.
     pub fn table_sizes(&self) -> Result<Vec<TableSize>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.with_db(|db| Ok(db.begin_read()?))?;
         let mut sizes = Vec::new();
         for handle in txn.list_tables()? {
             let name = handle.name().to_owned();
@@ -127,19 +136,75 @@ impl RedbStore {
         Ok(sizes)
     }
 
+    fn with_db<T>(
+        &self,
+        body: impl FnOnce(&Database) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let db = self.db.read().unwrap_or_else(PoisonError::into_inner);
+        body(
+            db.as_ref()
+                .ok_or_else(|| closed(&self.path.display().to_string()))?,
+        )
+    }
+
     fn snapshot(&self) -> Result<Snapshot, StoreError> {
-        Ok(Snapshot::new(self.db.begin_read()?))
+        Ok(Snapshot::new(self.with_db(|db| Ok(db.begin_read()?))?))
     }
 
     fn write<T>(
         &self,
         body: impl FnOnce(&redb::WriteTransaction) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let txn = self.db.begin_write()?;
-        let result = body(&txn)?;
-        txn.commit()?;
-        Ok(result)
+        let result = self.with_db(|db| {
+            let txn = db.begin_write()?;
+            let result = body(&txn)?;
+            txn.commit()?;
+            Ok(result)
+        });
+        if result.is_err() {
+            self.reopen_if_latched();
+        }
+        result
     }
+
+    /// Reopens the file if an I/O error latched it (see the module notes), or if an
+    /// earlier reopen failed.
+    fn reopen_if_latched(&self) {
+        let mut db = self.db.write().unwrap_or_else(PoisonError::into_inner);
+        let latched = db.as_ref().is_none_or(|db| {
+            matches!(
+                db.try_begin_write(),
+                Err(redb::TransactionError::Storage(
+                    redb::StorageError::PreviousIo
+                ))
+            )
+        });
+        if !latched {
+            return;
+        }
+        // The old handle must be closed before the file can be opened again.
+        *db = None;
+        match open_file(&self.path) {
+            Ok(reopened) => {
+                tracing::warn!(path = %self.path.display(), "store reopened after an I/O error");
+                *db = Some(reopened);
+            }
+            Err(e) => tracing::error!(error = %e, "store not reopened; next write tries again"),
+        }
+    }
+}
+
+fn open_file(path: &Path) -> Result<Database, StoreError> {
+    Builder::new()
+        .set_check_integrity_on_open(true)
+        .create(path)
+        .map_err(|e| open_error(path, e))
+}
+
+fn closed(path: &str) -> StoreError {
+    StoreError::Backend(format!(
+        "{path} is closed: reopening it after an I/O error failed"
+    ))
 }
 
 /// Bytes the file occupies: its allocated blocks where the system tells (redb grows the
@@ -160,6 +225,15 @@ fn open_error(path: &Path, error: redb::DatabaseError) -> StoreError {
     match error {
         redb::DatabaseError::Storage(redb::StorageError::Corrupted(detail)) => {
             StoreError::Corrupt { what, detail }
+        }
+        // redb reports a damaged header (a wrong magic number) as invalid data.
+        redb::DatabaseError::Storage(redb::StorageError::Io(e))
+            if e.kind() == std::io::ErrorKind::InvalidData =>
+        {
+            StoreError::Corrupt {
+                what,
+                detail: e.to_string(),
+            }
         }
         redb::DatabaseError::UpgradeRequired(format) => StoreError::Corrupt {
             what,
