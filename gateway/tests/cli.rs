@@ -7,9 +7,30 @@ mod common;
 use std::process::{Command, Output};
 
 use common::*;
+use trace_gateway::outbox::{SledOutbox, sign_and_append};
+use trace_proto::event::{Action, Event, EventKind, EventTime, ObjectEvent, TimeZoneOffset};
+use trace_proto::signed::{GatewayId, SigningKey};
 
 fn gateway(args: &[&str]) -> Output {
     Command::new(gateway_bin()).args(args).output().unwrap()
+}
+
+/// Signs `count` observations as gateway gw-1 into `outbox`.
+fn append_observations(outbox: &SledOutbox, key: &SigningKey, count: usize) {
+    let id = GatewayId::new("gw-1").unwrap();
+    for n in 0..count {
+        let event = Event::new(
+            EventKind::Object(ObjectEvent {
+                action: Action::Observe,
+                epc_list: vec![format!("urn:epc:id:sgtin:0614141.812345.{n}")],
+                quantity_list: Vec::new(),
+                ilmd: None,
+            }),
+            EventTime::from_unix_millis(0).unwrap(),
+            TimeZoneOffset::UTC,
+        );
+        sign_and_append(outbox, key, &id, vec![event]).unwrap();
+    }
 }
 
 fn text(output: &Output) -> String {
@@ -85,26 +106,10 @@ fn status_of_a_stopped_gateway_reads_the_outbox() {
     let out = gateway(&["status", "--config", config.to_str().unwrap()]);
     assert!(!out.status.success(), "no outbox and no status file yet");
     {
-        use trace_gateway::outbox::{Outbox, SledOutbox, sign_and_append};
-        use trace_proto::event::{
-            Action, Event, EventKind, EventTime, ObjectEvent, TimeZoneOffset,
-        };
+        use trace_gateway::outbox::Outbox;
         let outbox = SledOutbox::open(&dir.path().join("outbox"), 1 << 20).unwrap();
         let key = trace_proto::signed::SigningKey::from_bytes(&[3; 32]);
-        let id = trace_proto::signed::GatewayId::new("gw-1").unwrap();
-        for n in 0..3 {
-            let event = Event::new(
-                EventKind::Object(ObjectEvent {
-                    action: Action::Observe,
-                    epc_list: vec![format!("urn:epc:id:sgtin:0614141.812345.{n}")],
-                    quantity_list: Vec::new(),
-                    ilmd: None,
-                }),
-                EventTime::from_unix_millis(0).unwrap(),
-                TimeZoneOffset::UTC,
-            );
-            sign_and_append(&outbox, &key, &id, vec![event]).unwrap();
-        }
+        append_observations(&outbox, &key, 3);
         outbox.ack(1).unwrap();
     }
     let out = gateway(&["status", "--config", config.to_str().unwrap()]);
@@ -212,29 +217,13 @@ fn lot_checks_station_and_values_and_a_stopped_gateway_shows_it() {
 
 #[test]
 fn rotate_key_replaces_the_key_and_names_the_next_seq_only_when_stopped() {
-    use trace_gateway::outbox::{SledOutbox, sign_and_append};
-    use trace_proto::event::{Action, Event, EventKind, EventTime, ObjectEvent, TimeZoneOffset};
-
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("gw.toml");
     std::fs::write(&config, config_text("gw-1", dir.path(), 1883, "")).unwrap();
     let (key_path, old) = keygen(dir.path());
     let outbox = SledOutbox::open(&dir.path().join("outbox"), 1 << 20).unwrap();
     let key = trace_gateway::keyfile::load(&key_path).unwrap();
-    let id = trace_proto::signed::GatewayId::new("gw-1").unwrap();
-    for n in 0..4 {
-        let event = Event::new(
-            EventKind::Object(ObjectEvent {
-                action: Action::Observe,
-                epc_list: vec![format!("urn:epc:id:sgtin:0614141.812345.{n}")],
-                quantity_list: Vec::new(),
-                ilmd: None,
-            }),
-            EventTime::from_unix_millis(0).unwrap(),
-            TimeZoneOffset::UTC,
-        );
-        sign_and_append(&outbox, &key, &id, vec![event]).unwrap();
-    }
+    append_observations(&outbox, &key, 4);
     let rotate = || gateway(&["rotate-key", "--config", config.to_str().unwrap()]);
     let busy = rotate();
     assert!(

@@ -84,18 +84,9 @@ fn an_exhausted_budget_refuses_reads_loudly_and_loses_nothing_accepted() {
     println!(
         "faults gateway-budget: budget {BUDGET} B; full at seq {accepted_when_full} \
          ({} B held), {refused} reads refused while full; server back: alarm cleared and reads \
-         accepted again after {:.1} s; events accepted={} lost={} duplicated={} unexpected={}",
+         accepted again after {:.1} s; {ledger}",
         full["outbox_bytes"],
         recovered.as_secs_f64(),
-        ledger.accepted(),
-        ledger.lost().len(),
-        ledger.duplicated().len(),
-        ledger.unexpected().len()
     );
-    assert!(
-        ledger.exact(),
-        "lost {:?}, twice {:?}",
-        ledger.lost(),
-        ledger.duplicated()
-    );
+    assert!(ledger.exact(), "{}", ledger.mismatch());
 }

@@ -87,18 +87,9 @@ fn a_full_disk_stops_acks_and_the_server_recovers_when_space_returns() {
     println!(
         "faults server-disk-full: {DISK_BYTES} B tmpfs, ballast {ballast} B; {failed} commits refused \
          (head {head_full} while full, gateway had signed {}); recovered without restart in {:.1} s; \
-         events accepted={} lost={} duplicated={} unexpected={}",
+         {ledger}",
         signed(&status),
         recovered.as_secs_f64(),
-        ledger.accepted(),
-        ledger.lost().len(),
-        ledger.duplicated().len(),
-        ledger.unexpected().len()
     );
-    assert!(
-        ledger.exact(),
-        "lost {:?}, twice {:?}",
-        ledger.lost(),
-        ledger.duplicated()
-    );
+    assert!(ledger.exact(), "{}", ledger.mismatch());
 }

@@ -4,6 +4,7 @@
 //! counted is what a restarted server would serve.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::Path;
 
 use trace_server::store::redb_store::RedbStore;
@@ -100,6 +101,30 @@ impl Ledger {
     /// Whether every accepted seq is stored exactly once and nothing else is.
     pub fn exact(&self) -> bool {
         self.lost().is_empty() && self.duplicated().is_empty() && self.unexpected().is_empty()
+    }
+
+    /// The seqs that make it inexact, for an assertion message.
+    pub fn mismatch(&self) -> String {
+        format!(
+            "lost {:?}, twice {:?}, unexpected {:?}",
+            self.lost(),
+            self.duplicated(),
+            self.unexpected()
+        )
+    }
+}
+
+/// The counts every faults figure line ends with.
+impl fmt::Display for Ledger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "events accepted={} lost={} duplicated={} unexpected={}",
+            self.accepted,
+            self.lost().len(),
+            self.duplicated().len(),
+            self.unexpected().len()
+        )
     }
 }
 

@@ -95,21 +95,17 @@ pub struct Figures {
 
 impl fmt::Display for Figures {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ledger = &self.ledger;
         write!(
             f,
             "faults kill-rounds [{}] seed={:#x} rounds={} kills: gateway={} server={} broker={} | \
-             events accepted={} lost={} duplicated={} unexpected={} | drain {:.1} s, run {:.0} s",
+             {} | drain {:.1} s, run {:.0} s",
             self.plan.broker.name(),
             self.plan.seed,
             self.plan.rounds,
             self.kills.gateway,
             self.kills.server,
             self.kills.broker,
-            ledger.accepted(),
-            ledger.lost().len(),
-            ledger.duplicated().len(),
-            ledger.unexpected().len(),
+            self.ledger,
             self.drain.as_secs_f64(),
             self.elapsed.as_secs_f64(),
         )
