@@ -1,3 +1,4 @@
+use super::connect::put_binary;
 use super::*;
 
 fn connect(user: Option<&str>, password: Option<&[u8]>, will: Option<Will>) -> Connect {
