@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use trace_tests::faults::ledger::Ledger;
-use trace_tests::faults::rounds::{READ_EVERY_MS, drain, site_body};
+use trace_tests::faults::rounds::{PARTY, READ_EVERY_MS, drain, site_body};
 use trace_tests::gateway::GatewaySite;
 use trace_tests::net::free_addr;
 use trace_tests::process::Process;
@@ -14,7 +14,6 @@ use trace_tests::scratch::{Scratch, unique};
 use trace_tests::server::{Broker, Server};
 use trace_tests::wait::LIVENESS;
 
-const PARTY: &str = "urn:epc:id:pgln:0614141.00001";
 const OFFSET_ENV: &str = "TRACE_GATEWAY_TEST_CLOCK_OFFSET_MS";
 const HOUR_MS: i64 = 3_600_000;
 /// Events stored in each clock phase at least.

@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use trace_tests::bins::{self, Bin};
-use trace_tests::faults::rounds::{READ_EVERY_MS, site_body};
+use trace_tests::faults::rounds::{PARTY, READ_EVERY_MS, site_body};
 use trace_tests::gateway::GatewaySite;
 use trace_tests::http::{ADMIN_TOKEN, SUPERVISOR_TOKEN};
 use trace_tests::net::free_addr;
@@ -18,7 +18,6 @@ use trace_tests::scratch::{Scratch, unique};
 use trace_tests::server::{Broker, Server};
 use trace_tests::wait::LIVENESS;
 
-const PARTY: &str = "urn:epc:id:pgln:0614141.00001";
 const PAGE: usize = 4096;
 
 /// A data folder holding a store with some gateway events, its server stopped.

@@ -9,14 +9,13 @@ use std::time::Instant;
 
 use serde_json::Value;
 use trace_tests::faults::ledger::Ledger;
-use trace_tests::faults::rounds::{drain, site_body};
+use trace_tests::faults::rounds::{PARTY, drain, site_body};
 use trace_tests::gateway::{GatewaySite, acked, signed};
 use trace_tests::net::free_addr;
 use trace_tests::scratch::{Scratch, unique};
 use trace_tests::server::{Broker, Server};
 use trace_tests::wait::LIVENESS;
 
-const PARTY: &str = "urn:epc:id:pgln:0614141.00001";
 const BUDGET: u64 = 96 * 1024;
 /// Fast reads, so the budget fills in seconds.
 const READ_EVERY_MS: u64 = 5;

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use trace_tests::faults::disk::SmallDisk;
 use trace_tests::faults::ledger::Ledger;
-use trace_tests::faults::rounds::{READ_EVERY_MS, drain, site_body};
+use trace_tests::faults::rounds::{PARTY, READ_EVERY_MS, drain, site_body};
 use trace_tests::gateway::{GatewaySite, acked, signed};
 use trace_tests::net::free_addr;
 use trace_tests::scratch::{Scratch, unique};
@@ -17,7 +17,6 @@ use trace_tests::server::{Broker, Server};
 use trace_tests::wait::{LIVENESS, wait_for};
 
 const DISK_BYTES: u64 = 16 << 20;
-const PARTY: &str = "urn:epc:id:pgln:0614141.00001";
 const COMMIT_ERRORS: &str = "trace_store_commit_errors_total";
 
 #[test]

@@ -24,8 +24,8 @@ use crate::wait::LIVENESS;
 const UP: (Duration, Duration) = (Duration::from_millis(300), Duration::from_millis(1500));
 /// How long a killed process stays down, at least and at most.
 const DOWN: (Duration, Duration) = (Duration::from_millis(0), Duration::from_millis(800));
-/// Party of the enrolled gateway.
-const PARTY: &str = "urn:epc:id:pgln:0614141.00001";
+/// Party operating the gateway every faults suite enrols.
+pub const PARTY: &str = "urn:epc:id:pgln:0614141.00001";
 
 /// Which broker carries the events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
