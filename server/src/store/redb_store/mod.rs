@@ -43,6 +43,7 @@
 //! latch and reopens the file, so the store works again once the disk has room.
 
 pub(super) mod codes;
+mod kept;
 mod read;
 pub(super) mod records;
 mod summary;
@@ -58,6 +59,7 @@ use redb::{
 };
 use trace_proto::signed::{ChainHead, GatewayId};
 
+use self::kept::Kept;
 use self::read::{Index, Snapshot};
 use self::records::{RecordView, decode};
 use self::tables::{GATEWAYS, HEADS, QUARANTINE, RECALLS};
@@ -88,6 +90,7 @@ pub struct RedbStore {
     /// `None` only after a reopen failed; the next write tries again.
     db: RwLock<Option<Database>>,
     path: PathBuf,
+    kept: Kept,
 }
 
 impl RedbStore {
@@ -104,6 +107,7 @@ impl RedbStore {
         Ok(Self {
             db: RwLock::new(Some(db)),
             path,
+            kept: Kept::default(),
         })
     }
 
@@ -112,6 +116,8 @@ impl RedbStore {
     /// live data. Returns whether anything moved. Needs the store to itself.
     pub fn compact(&mut self) -> Result<bool, StoreError> {
         let path = self.path.display().to_string();
+        // redb compacts only a file no read transaction holds.
+        self.kept.outdate();
         let db = self.db.get_mut().unwrap_or_else(PoisonError::into_inner);
         db.as_mut()
             .ok_or_else(|| closed(&path))?
@@ -147,8 +153,15 @@ impl RedbStore {
         )
     }
 
-    fn snapshot(&self) -> Result<Snapshot, StoreError> {
-        Ok(Snapshot::new(self.with_db(|db| Ok(db.begin_read()?))?))
+    /// Runs `query` on a snapshot of every completed commit (see `kept`).
+    fn read<T>(
+        &self,
+        query: impl FnOnce(&mut Snapshot) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.kept.read(
+            || Ok(Snapshot::new(self.with_db(|db| Ok(db.begin_read()?))?)),
+            query,
+        )
     }
 
     fn write<T>(
@@ -161,6 +174,8 @@ impl RedbStore {
             txn.commit()?;
             Ok(result)
         });
+        // Also after a failed write: a reopen needs every transaction closed.
+        self.kept.outdate();
         if result.is_err() {
             self.reopen_if_latched();
         }
@@ -273,11 +288,11 @@ impl Store for RedbStore {
     }
 
     fn event(&self, key: &EventKey) -> Result<Option<StoredEvent>, StoreError> {
-        self.snapshot()?.event(key)
+        self.read(|snapshot| snapshot.event(key))
     }
 
     fn events_naming(&self, identifier: &str) -> Result<Vec<IndexEntry>, StoreError> {
-        self.snapshot()?.rows(Index::Naming, identifier, None)
+        self.read(|snapshot| snapshot.rows(Index::Naming, identifier, None))
     }
 
     fn events_recorded(
@@ -285,7 +300,7 @@ impl Store for RedbStore {
         after: Option<&RecordCursor>,
         limit: usize,
     ) -> Result<Vec<StoredEvent>, StoreError> {
-        self.snapshot()?.recorded(after, limit)
+        self.read(|snapshot| snapshot.recorded(after, limit))
     }
 
     fn events_naming_in(
@@ -293,43 +308,44 @@ impl Store for RedbStore {
         identifier: &str,
         roles: &[Role],
     ) -> Result<Vec<IndexEntry>, StoreError> {
-        self.snapshot()?
-            .rows(Index::Naming, identifier, Some(roles))
+        self.read(|snapshot| snapshot.rows(Index::Naming, identifier, Some(roles)))
     }
 
     fn latest_naming(&self, identifier: &str) -> Result<Option<IndexEntry>, StoreError> {
-        let mut snapshot = self.snapshot()?;
-        match snapshot.find(identifier)? {
+        self.read(|snapshot| match snapshot.find(identifier)? {
             Some(bytes) => snapshot.latest(RecordView::of(bytes.value())?.latest),
             None => Ok(None),
-        }
+        })
     }
 
     fn events_at(&self, location: &str) -> Result<Vec<IndexEntry>, StoreError> {
-        self.snapshot()?.rows(Index::Located, location, None)
+        self.read(|snapshot| snapshot.rows(Index::Located, location, None))
     }
 
     fn class_instances(&self, class: &str) -> Result<Vec<String>, StoreError> {
-        let mut snapshot = self.snapshot()?;
-        let members = snapshot.members(class)?;
-        members.into_iter().map(|id| snapshot.uri(id)).collect()
+        self.read(|snapshot| {
+            let members = snapshot.members(class)?;
+            members.into_iter().map(|id| snapshot.uri(id)).collect()
+        })
     }
 
     fn class_of(&self, instance: &str) -> Result<Option<String>, StoreError> {
-        let mut snapshot = self.snapshot()?;
-        let class = match snapshot.find(instance)? {
-            Some(bytes) => RecordView::of(bytes.value())?.class,
-            None => None,
-        };
-        class.map(|class| snapshot.uri(class)).transpose()
+        self.read(|snapshot| {
+            let class = match snapshot.find(instance)? {
+                Some(bytes) => RecordView::of(bytes.value())?.class,
+                None => None,
+            };
+            class.map(|class| snapshot.uri(class)).transpose()
+        })
     }
 
     fn chain_head(&self, gateway: &GatewayId) -> Result<Option<ChainHead>, StoreError> {
-        let snapshot = self.snapshot()?;
-        let heads = snapshot.txn().open_table(HEADS)?;
-        let head = heads.get(gateway.as_str())?;
-        head.map(|bytes| decode(bytes.value(), "chain head"))
-            .transpose()
+        self.read(|snapshot| {
+            let heads = snapshot.txn().open_table(HEADS)?;
+            let head = heads.get(gateway.as_str())?;
+            head.map(|bytes| decode(bytes.value(), "chain head"))
+                .transpose()
+        })
     }
 
     fn put_gateway(&self, record: &GatewayRecord) -> Result<(), StoreError> {
@@ -337,34 +353,37 @@ impl Store for RedbStore {
     }
 
     fn gateway(&self, id: &GatewayId) -> Result<Option<GatewayRecord>, StoreError> {
-        let snapshot = self.snapshot()?;
-        let gateways = snapshot.txn().open_table(GATEWAYS)?;
-        let record = gateways.get(id.as_str())?;
-        record
-            .map(|bytes| decode(bytes.value(), "gateway record"))
-            .transpose()
+        self.read(|snapshot| {
+            let gateways = snapshot.txn().open_table(GATEWAYS)?;
+            let record = gateways.get(id.as_str())?;
+            record
+                .map(|bytes| decode(bytes.value(), "gateway record"))
+                .transpose()
+        })
     }
 
     fn gateways(&self) -> Result<Vec<GatewayRecord>, StoreError> {
-        let snapshot = self.snapshot()?;
-        let gateways = snapshot.txn().open_table(GATEWAYS)?;
-        gateways
-            .iter()?
-            .map(|row| decode(row?.1.value(), "gateway record"))
-            .collect()
+        self.read(|snapshot| {
+            let gateways = snapshot.txn().open_table(GATEWAYS)?;
+            gateways
+                .iter()?
+                .map(|row| decode(row?.1.value(), "gateway record"))
+                .collect()
+        })
     }
 
     fn quarantined(&self, after: u64, limit: usize) -> Result<Vec<QuarantineEntry>, StoreError> {
-        let snapshot = self.snapshot()?;
-        let quarantine = snapshot.txn().open_table(QUARANTINE)?;
         let Some(first) = after.checked_add(1) else {
             return Ok(Vec::new());
         };
-        quarantine
-            .range(first..)?
-            .take(limit)
-            .map(|row| decode(row?.1.value(), "quarantine entry"))
-            .collect()
+        self.read(|snapshot| {
+            let quarantine = snapshot.txn().open_table(QUARANTINE)?;
+            quarantine
+                .range(first..)?
+                .take(limit)
+                .map(|row| decode(row?.1.value(), "quarantine entry"))
+                .collect()
+        })
     }
 
     fn put_recall(&self, recall: &RecallRecord) -> Result<(), StoreError> {
@@ -372,68 +391,72 @@ impl Store for RedbStore {
     }
 
     fn recall(&self, id: &str) -> Result<Option<RecallRecord>, StoreError> {
-        let snapshot = self.snapshot()?;
-        let recalls = snapshot.txn().open_table(RECALLS)?;
-        let record = recalls.get(id)?;
-        match record {
-            Some(bytes) => Ok(Some(
-                decode::<(u64, RecallRecord)>(bytes.value(), "recall")?.1,
-            )),
-            None => Ok(None),
-        }
+        self.read(|snapshot| {
+            let recalls = snapshot.txn().open_table(RECALLS)?;
+            let record = recalls.get(id)?;
+            match record {
+                Some(bytes) => Ok(Some(
+                    decode::<(u64, RecallRecord)>(bytes.value(), "recall")?.1,
+                )),
+                None => Ok(None),
+            }
+        })
     }
 
     fn recalls(&self) -> Result<Vec<RecallRecord>, StoreError> {
-        let snapshot = self.snapshot()?;
-        let table = snapshot.txn().open_table(RECALLS)?;
-        let mut recalls = table
-            .iter()?
-            .map(|row| Ok(decode::<(u64, RecallRecord)>(row?.1.value(), "recall")?.1))
-            .collect::<Result<Vec<_>, StoreError>>()?;
+        let mut recalls = self.read(|snapshot| {
+            let table = snapshot.txn().open_table(RECALLS)?;
+            table
+                .iter()?
+                .map(|row| Ok(decode::<(u64, RecallRecord)>(row?.1.value(), "recall")?.1))
+                .collect::<Result<Vec<_>, StoreError>>()
+        })?;
         recalls.sort_by(|a, b| (a.issued, &a.id).cmp(&(b.issued, &b.id)));
         Ok(recalls)
     }
 
     fn recalls_affecting(&self, identifier: &str) -> Result<Vec<String>, StoreError> {
-        let mut snapshot = self.snapshot()?;
-        let numbers = match snapshot.find(identifier)? {
-            Some(bytes) => RecordView::of(bytes.value())?.recalls,
-            None => Vec::new(),
-        };
-        numbers.iter().map(|n| snapshot.recall_id(*n)).collect()
+        self.read(|snapshot| {
+            let numbers = match snapshot.find(identifier)? {
+                Some(bytes) => RecordView::of(bytes.value())?.recalls,
+                None => Vec::new(),
+            };
+            numbers.iter().map(|n| snapshot.recall_id(*n)).collect()
+        })
     }
 
     fn stats(&self) -> Result<StoreStats, StoreError> {
-        let snapshot = self.snapshot()?;
-        let txn = snapshot.txn();
         let bytes_on_disk = std::fs::metadata(&self.path).map_or(0, |m| allocated(&m));
-        Ok(StoreStats {
-            events: txn.open_table(tables::EVENTS)?.len()?,
-            quarantined: txn.open_table(QUARANTINE)?.len()?,
-            gateways: txn.open_table(GATEWAYS)?.len()?,
-            bytes_on_disk,
+        self.read(|snapshot| {
+            let txn = snapshot.txn();
+            Ok(StoreStats {
+                events: txn.open_table(tables::EVENTS)?.len()?,
+                quarantined: txn.open_table(QUARANTINE)?.len()?,
+                gateways: txn.open_table(GATEWAYS)?.len()?,
+                bytes_on_disk,
+            })
         })
     }
 
     fn event_summaries(&self, keys: &[EventKey]) -> Result<Vec<Option<EventSummary>>, StoreError> {
-        let snapshot = self.snapshot()?;
-        keys.iter().map(|key| snapshot.summary(key)).collect()
+        self.read(|snapshot| keys.iter().map(|key| snapshot.summary(key)).collect())
     }
 
     fn standings(&self, identifiers: &[&str]) -> Result<Vec<Option<Standing>>, StoreError> {
-        let mut snapshot = self.snapshot()?;
-        let mut standings = Vec::with_capacity(identifiers.len());
-        for identifier in identifiers {
-            let standing = match snapshot.find(identifier)? {
-                Some(bytes) => Some(snapshot.standing(RecordView::of(bytes.value())?)?),
-                None => None,
-            };
-            standings.push(standing);
-        }
-        Ok(standings)
+        self.read(|snapshot| {
+            let mut standings = Vec::with_capacity(identifiers.len());
+            for identifier in identifiers {
+                let standing = match snapshot.find(identifier)? {
+                    Some(bytes) => Some(snapshot.standing(RecordView::of(bytes.value())?)?),
+                    None => None,
+                };
+                standings.push(standing);
+            }
+            Ok(standings)
+        })
     }
 
     fn class_standings(&self, class: &str) -> Result<Vec<Standing>, StoreError> {
-        self.snapshot()?.member_standings(class)
+        self.read(|snapshot| snapshot.member_standings(class))
     }
 }

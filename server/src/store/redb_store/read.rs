@@ -78,6 +78,11 @@ impl Snapshot {
         }
     }
 
+    /// How many numbers the snapshot's caches hold.
+    pub fn cached(&self) -> usize {
+        self.keys.len() + self.uris.len() + self.terms.len() + self.recall_ids.len()
+    }
+
     /// The transaction, for tables used by one query only.
     pub fn txn(&self) -> &ReadTransaction {
         &self.txn
