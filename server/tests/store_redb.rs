@@ -149,6 +149,49 @@ fn a_version_1_file_is_upgraded_to_key_histories() {
     assert_eq!(version.unwrap().value(), u64::from(SCHEMA_VERSION));
 }
 
+/// A file of schema version 2 (no packed event bodies) opens as version 3 and reads the
+/// same; the events written after are packed beside its plain ones.
+#[test]
+fn a_version_2_file_is_upgraded_in_place() {
+    let dir = TempDir::new().unwrap();
+    let (scenario, before) = {
+        let store = RedbStore::open(dir.path()).unwrap();
+        let scenario = support::commit_scenario(&store);
+        (
+            scenario.lot.clone(),
+            trace(&store, &scenario.lot, Direction::Forward).unwrap(),
+        )
+    };
+    let meta: TableDefinition<&str, u64> = TableDefinition::new("meta");
+    let version = |path: &std::path::Path| {
+        let db = Database::open(path.join(FILE_NAME)).unwrap();
+        let txn = db.begin_read().unwrap();
+        let table = txn.open_table(meta).unwrap();
+        table.get("schema_version").unwrap().unwrap().value()
+    };
+    {
+        let db = Database::open(dir.path().join(FILE_NAME)).unwrap();
+        let txn = db.begin_write().unwrap();
+        txn.open_table(meta)
+            .unwrap()
+            .insert("schema_version", 2)
+            .unwrap();
+        txn.commit().unwrap();
+    }
+    assert_eq!(version(dir.path()), 2);
+    {
+        let store = RedbStore::open(dir.path()).unwrap();
+        assert_eq!(
+            trace(&store, &scenario, Direction::Forward).unwrap(),
+            before
+        );
+        support::commit_cycle(&store);
+    }
+    assert_eq!(version(dir.path()), u64::from(SCHEMA_VERSION));
+    let store = RedbStore::open(dir.path()).unwrap();
+    assert_eq!(store.stats().unwrap().events, 20);
+}
+
 #[test]
 fn a_file_of_another_schema_version_is_refused_and_left_alone() {
     let dir = TempDir::new().unwrap();

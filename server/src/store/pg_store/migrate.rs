@@ -18,10 +18,15 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "gateway_keys",
         include_str!("migrations/0002_gateway_keys.sql"),
     ),
+    (
+        3,
+        "packed_event_records",
+        include_str!("migrations/0003_packed_event_records.sql"),
+    ),
 ];
 
 /// The newest version this build knows.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version INT PRIMARY KEY,

@@ -105,7 +105,11 @@ mod tests {
         let kept = Kept::default();
         kept.read(|| counted.begin(), |_| Ok(()))?;
         kept.read(|| counted.begin(), |_| Ok(()))?;
-        assert_eq!(counted.begun.get(), 1, "the second query reuses the first's");
+        assert_eq!(
+            counted.begun.get(),
+            1,
+            "the second query reuses the first's"
+        );
         kept.outdate();
         kept.read(|| counted.begin(), |_| Ok(()))?;
         assert_eq!(counted.begun.get(), 2, "a write outdates the kept snapshot");
@@ -124,7 +128,11 @@ mod tests {
             },
         )?;
         kept.read(|| counted.begin(), |_| Ok(()))?;
-        assert_eq!(counted.begun.get(), 2, "the query that overlapped a write left none");
+        assert_eq!(
+            counted.begun.get(),
+            2,
+            "the query that overlapped a write left none"
+        );
         Ok(())
     }
 

@@ -9,7 +9,7 @@
 //! | table | key | value |
 //! |---|---|---|
 //! | `meta` | name | `u64`: `schema_version` and the next identifier, event, quarantine and recall numbers |
-//! | `events` | event number | record: key, record time, and the signed bytes verbatim (gateway events, which hold the event) or the event's postcard bytes (captured events) |
+//! | `events` | event number | record: key, record time, and the signed bytes verbatim (gateway events, which hold the event) or the event's postcard bytes (captured events), LZ4-packed when that is smaller (schema 3) |
 //! | `event_nos` | event key (32 bytes) | event number: the duplicate check |
 //! | `recorded` | (record time ms, event key) | event number: record order, for EPCIS queries without an identifier (built at open for a file that predates it) |
 //! | `idents` | SHA-256 of the URI, first 8 bytes | identifier number: the dictionary, 16 bytes a URI (the record holds the URI, which a lookup checks) |
@@ -33,8 +33,8 @@
 //! so reordering the contract's enums cannot change them.
 //!
 //! The file is opened with redb's integrity check (every page checksum is verified, which
-//! reads the whole file once), a file of schema version 1 is upgraded in place (its
-//! gateway records get their key history), and any other `schema_version` than
+//! reads the whole file once), a file of schema version 1 or 2 is upgraded in place (a
+//! version 1 file's gateway records get their key history), and any other `schema_version` than
 //! [`SCHEMA_VERSION`] is refused, so a damaged or foreign file is an error rather than
 //! wrong answers.
 //!
@@ -44,6 +44,7 @@
 
 pub(super) mod codes;
 mod kept;
+mod packed;
 mod read;
 pub(super) mod records;
 mod summary;

@@ -10,9 +10,9 @@ use redb::{AccessGuard, Key, ReadOnlyTable, ReadTransaction, TableDefinition, Va
 use trace_proto::event::Disposition;
 
 use super::codes::{action_of, entry, role_code};
+use super::packed::read_record;
 use super::records::{
-    PlaceRow, RecordView, RowRef, corrupt, decode, decode_event, ident_hash, key_of_record,
-    uri_of_record,
+    PlaceRow, RecordView, RowRef, corrupt, decode_event, ident_hash, key_of_record, uri_of_record,
 };
 use super::summary::summary_event;
 use super::tables::{
@@ -250,7 +250,8 @@ impl Snapshot {
         let Some(record) = self.events()?.get(no)? else {
             return Err(corrupt("event number", &format!("{no} has no record")));
         };
-        let record: super::records::EventRecord<'_> = decode(record.value(), "event record")?;
+        let mut buffer = Vec::new();
+        let record = read_record(record.value(), &mut buffer)?;
         let (signed_by, _, event) = record.body.event_bytes()?;
         Ok(Some(EventSummary {
             key: EventKey(record.key),

@@ -7,6 +7,7 @@ use trace_proto::event::Event;
 use trace_proto::signed::{EventHash, GatewayId, SIGNATURE_LEN, SIGNING_DOMAIN};
 
 use super::codes::time;
+use super::packed::{encode_record, read_record};
 use crate::store::{EventKey, Origin, StoreError, StoredEvent};
 
 /// Links an identifier record keeps before it stops listing them (see [`IdentRecord`]).
@@ -32,6 +33,8 @@ pub(super) enum Body<'a> {
         captured_by: &'a str,
         event: &'a [u8],
     },
+    /// One of the above, LZ4-packed ([`packed`](super::packed)): `len` bytes unpacked.
+    Packed { len: u32, lz4: &'a [u8] },
 }
 
 impl<'a> Body<'a> {
@@ -43,6 +46,7 @@ impl<'a> Body<'a> {
                 Ok((Some(gateway), seq, event))
             }
             Body::Captured { event, .. } => Ok((None, 0, event)),
+            Body::Packed { .. } => Err(corrupt("event record", "read without unpacking")),
         }
     }
 }
@@ -299,16 +303,13 @@ pub(in crate::store) fn encode_event(stored: &StoredEvent) -> Result<Vec<u8>, St
             }
         }
     };
-    encode(&EventRecord {
-        key: stored.key.0,
-        recorded: stored.recorded.unix_millis(),
-        body,
-    })
+    encode_record(stored.key.0, stored.recorded.unix_millis(), body)
 }
 
 /// Decodes an [`EventRecord`] into the event the store was given.
 pub(in crate::store) fn decode_event(bytes: &[u8]) -> Result<StoredEvent, StoreError> {
-    let record: EventRecord<'_> = decode(bytes, "event record")?;
+    let mut buffer = Vec::new();
+    let record = read_record(bytes, &mut buffer)?;
     let (gateway, seq, event) = record.body.event_bytes()?;
     let origin = match (gateway, &record.body) {
         (Some(gateway_id), Body::Gateway(signed)) => Origin::Gateway {
@@ -320,6 +321,7 @@ pub(in crate::store) fn decode_event(bytes: &[u8]) -> Result<StoredEvent, StoreE
             captured_by: (*captured_by).to_owned(),
         },
         (None, Body::Gateway(_)) => return Err(corrupt("event record", "gateway missing")),
+        (_, Body::Packed { .. }) => return Err(corrupt("event record", "packed twice")),
     };
     Ok(StoredEvent {
         key: EventKey(record.key),

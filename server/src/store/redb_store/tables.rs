@@ -7,7 +7,7 @@ use super::records::{EventRecord, decode};
 use crate::store::StoreError;
 
 /// The layout version this build reads and writes.
-pub(super) const SCHEMA_VERSION: u32 = 2;
+pub(super) const SCHEMA_VERSION: u32 = 3;
 
 /// Counters and the schema version.
 pub(super) const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
@@ -74,7 +74,7 @@ fn index_recorded(txn: &redb::WriteTransaction) -> Result<(), StoreError> {
 }
 
 /// Checks the schema record of an opened file, writes it into a new one, upgrades a file
-/// of version 1 ([`upgrade`](super::upgrade)), and creates the tables, so that reads never
+/// of version 1 or 2 ([`upgrade`](super::upgrade)), and creates the tables, so that reads never
 /// meet a missing table. A file of any other version is left untouched.
 pub(super) fn prepare(db: &Database) -> Result<(), StoreError> {
     let txn = db.begin_write()?;
@@ -87,8 +87,8 @@ pub(super) fn prepare(db: &Database) -> Result<(), StoreError> {
         let version = meta.get(meta::SCHEMA)?.map(|v| v.value());
         match version {
             Some(found) if found == u64::from(SCHEMA_VERSION) => {}
-            Some(1) => {
-                super::upgrade::from_v1(&txn)?;
+            Some(found @ (1 | 2)) => {
+                super::upgrade::upgrade(&txn, found)?;
                 meta.insert(meta::SCHEMA, u64::from(SCHEMA_VERSION))?;
             }
             Some(found) => {

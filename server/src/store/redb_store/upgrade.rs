@@ -4,6 +4,10 @@
 //! Version 1 kept one public key per gateway; version 2 keeps the key history
 //! ([`GatewayKey`]). Nothing else changed: a version 1 record becomes a history of one
 //! key, signing from seq 1, added at enrolment.
+//!
+//! Version 3 may pack event bodies ([`packed`](super::packed)). A version 2 file's records
+//! read as they are; the new version number alone keeps builds that cannot unpack from
+//! reading a file that holds packed ones.
 
 use redb::{ReadableTable, WriteTransaction};
 use serde::Deserialize;
@@ -45,8 +49,17 @@ impl From<GatewayRecordV1> for GatewayRecord {
     }
 }
 
+/// Brings a file of version `from` (1 or 2) to the current layout.
+pub(super) fn upgrade(txn: &WriteTransaction, from: u64) -> Result<(), StoreError> {
+    if from == 1 {
+        from_v1(txn)?;
+    }
+    tracing::info!(from, "events.redb upgraded: event bodies may now be packed");
+    Ok(())
+}
+
 /// Rewrites a version 1 file's gateway records in the version 2 layout.
-pub(super) fn from_v1(txn: &WriteTransaction) -> Result<(), StoreError> {
+fn from_v1(txn: &WriteTransaction) -> Result<(), StoreError> {
     let mut gateways = txn.open_table(GATEWAYS)?;
     let mut converted = Vec::new();
     for row in gateways.iter()? {
