@@ -1,13 +1,15 @@
 //! The shared trace workload (`../shared/bench/trace-workload/`), side by side: our store
 //! and PostgreSQL load the same CSV files and answer the same three questions in one run.
 //!
-//! `cargo bench -p trace-server --bench trace_workload -- DIR [--reuse] [--runs N] [--ours]`, DIR
-//! holding gen.py's output: imports DIR into a fresh redb store in `DIR/trace-server-store`
-//! (`--reuse`: keep a complete one), times Q1 (forward trace of meta.json's recall lot with
-//! each affected unit's last location — the engine behind `/api/v1/recalls`), Q2 (backward
-//! trace of the origin unit) and Q3 (events naming the look-up unit, with their contents)
-//! warm; loads DIR into PostgreSQL database `trace_workload_<size>` and times q1/q2/q3 there;
-//! prints one table and checks both found the same identifiers and events, unit by unit
+//! `cargo bench -p trace-server --bench trace_workload -- DIR [--reuse] [--runs N]
+//! [--point-runs N] [--ours]`, DIR holding gen.py's output: imports DIR into a fresh redb
+//! store in `DIR/trace-server-store` (`--reuse`: keep a complete one), times Q1 (forward
+//! trace of meta.json's recall lot with each affected unit's last location — the engine
+//! behind `/api/v1/recalls`), Q2 (backward trace of the origin unit) and Q3 (events naming
+//! the look-up unit, with their contents) warm (Q1 `--runs` times, Q2 and Q3
+//! `--point-runs` times, by default 20 × `--runs`); loads DIR into PostgreSQL database
+//! `trace_workload_<size>` and times q1/q2/q3 there; prints one table and checks both
+//! found the same identifiers and events, unit by unit
 //! (`--ours`: our store alone, timings only — for profiling it).
 //!
 //! Without `--bench` (as `cargo test --all-targets` runs it) it generates a small workload
@@ -134,6 +136,8 @@ struct Args {
     reuse: bool,
     ours_only: bool,
     runs: usize,
+    /// Q2 and Q3 runs (`--point-runs N`; default 20 × `runs`), to profile them alone.
+    point_runs: Option<usize>,
 }
 
 fn args() -> Args {
@@ -143,6 +147,7 @@ fn args() -> Args {
         reuse: false,
         ours_only: false,
         runs: 10,
+        point_runs: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -151,6 +156,13 @@ fn args() -> Args {
             "--reuse" => args.reuse = true,
             "--ours" => args.ours_only = true,
             "--runs" => args.runs = it.next().and_then(|n| n.parse().ok()).expect("--runs N"),
+            "--point-runs" => {
+                args.point_runs = Some(
+                    it.next()
+                        .and_then(|n| n.parse().ok())
+                        .expect("--point-runs N"),
+                );
+            }
             other if other.starts_with('-') => {}
             dir => args.dir = Some(dir.into()),
         }
@@ -173,7 +185,7 @@ fn main() {
     let (store, our_load) = load_ours(&dir, &store_dir, &meta, args.reuse);
     let our_bytes = store.stats().unwrap().bytes_on_disk;
     print_table_sizes(&store);
-    let runs = (args.runs, args.runs * 20);
+    let runs = (args.runs, args.point_runs.unwrap_or(args.runs * 20));
     let (our_times, ours) = ask_ours(&store, &meta, runs);
     drop(store);
     if args.ours_only {

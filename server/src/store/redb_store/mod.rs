@@ -47,6 +47,7 @@ mod kept;
 mod packed;
 mod read;
 pub(super) mod records;
+mod repack;
 mod summary;
 mod tables;
 mod upgrade;
@@ -112,17 +113,18 @@ impl RedbStore {
         })
     }
 
-    /// Rewrites the file without the pages earlier commits freed: after a bulk import,
-    /// whose many commits each copy the pages they change, it shrinks the file to its
-    /// live data. Returns whether anything moved. Needs the store to itself.
+    /// Rewrites the big tables in key order ([`repack`](self::repack)), then the file
+    /// without the pages earlier commits freed: after a bulk import, whose many commits
+    /// each copy the pages they change, it shrinks the file to its live data. Returns
+    /// whether the file shrank. Needs the store to itself.
     pub fn compact(&mut self) -> Result<bool, StoreError> {
         let path = self.path.display().to_string();
         // redb compacts only a file no read transaction holds.
         self.kept.outdate();
         let db = self.db.get_mut().unwrap_or_else(PoisonError::into_inner);
-        db.as_mut()
-            .ok_or_else(|| closed(&path))?
-            .compact()
+        let db = db.as_mut().ok_or_else(|| closed(&path))?;
+        repack::repack_all(db)?;
+        db.compact()
             .map_err(|e| StoreError::Backend(format!("compacting {path}: {e}")))
     }
 
