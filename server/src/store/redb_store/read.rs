@@ -37,12 +37,21 @@ pub(super) enum Index {
     Located,
 }
 
-/// One read transaction; tables open on first use.
+/// An index table: (identifier, role code, event time ms, event number).
+type IndexTable = ReadOnlyTable<(u64, u8, i64, u64), ()>;
+
+/// One read transaction; the tables queries use again and again open on first use and
+/// stay open with it (opening one looks its name up in the file's table tree, a cost of
+/// the order of a key look-up, which a trace of twenty hops would otherwise pay forty times).
 pub(super) struct Snapshot {
     txn: ReadTransaction,
     idents: OnceCell<ReadOnlyTable<u64, u64>>,
     records: OnceCell<ReadOnlyTable<u64, &'static [u8]>>,
     events: OnceCell<ReadOnlyTable<u64, &'static [u8]>>,
+    event_nos: OnceCell<ReadOnlyTable<&'static [u8; 32], u64>>,
+    naming: OnceCell<IndexTable>,
+    located: OnceCell<IndexTable>,
+    class_runs: OnceCell<ReadOnlyTable<(u64, u64), u64>>,
     keys: NumberMap<EventKey>,
     uris: NumberMap<Arc<str>>,
     /// Disposition URIs (by number) as the terms a status shows.
@@ -71,6 +80,10 @@ impl Snapshot {
             idents: OnceCell::new(),
             records: OnceCell::new(),
             events: OnceCell::new(),
+            event_nos: OnceCell::new(),
+            naming: OnceCell::new(),
+            located: OnceCell::new(),
+            class_runs: OnceCell::new(),
             keys: NumberMap::default(),
             uris: NumberMap::default(),
             terms: NumberMap::default(),
@@ -190,7 +203,7 @@ impl Snapshot {
     }
 
     fn event_number(&self, key: &EventKey) -> Result<Option<u64>, StoreError> {
-        let numbers = self.txn.open_table(EVENT_NOS)?;
+        let numbers = table(&self.event_nos, &self.txn, EVENT_NOS)?;
         Ok(numbers.get(&key.0)?.map(|n| n.value()))
     }
 
@@ -271,10 +284,10 @@ impl Snapshot {
         let Some(id) = self.ident(uri)? else {
             return Ok(Vec::new());
         };
-        let table = self.txn.open_table(match index {
-            Index::Naming => NAMING,
-            Index::Located => LOCATED,
-        })?;
+        let rows_of = match index {
+            Index::Naming => table(&self.naming, &self.txn, NAMING)?,
+            Index::Located => table(&self.located, &self.txn, LOCATED)?,
+        };
         let ranges: Vec<(u8, u8)> = match roles {
             Some(roles) => {
                 let mut codes: Vec<u8> = roles.iter().map(|r| role_code(*r)).collect();
@@ -284,14 +297,18 @@ impl Snapshot {
             }
             None => vec![(0, u8::MAX)],
         };
-        let mut rows = Vec::new();
+        let mut found = Vec::new();
         for (first, last) in ranges {
             let range = (id, first, i64::MIN, 0)..=(id, last, i64::MAX, u64::MAX);
-            for row in table.range::<(u64, u8, i64, u64)>(range)? {
+            for row in rows_of.range::<(u64, u8, i64, u64)>(range)? {
                 let (_, role, time, event) = row?.0.value();
-                rows.push(self.entry(RowRef { time, event, role })?);
+                found.push(RowRef { time, event, role });
             }
         }
+        let mut rows = found
+            .into_iter()
+            .map(|row| self.entry(row))
+            .collect::<Result<Vec<_>, _>>()?;
         rows.sort_unstable();
         Ok(rows)
     }
@@ -302,7 +319,7 @@ impl Snapshot {
         let Some(class) = self.ident(class)? else {
             return Ok(Vec::new());
         };
-        let runs = self.txn.open_table(CLASS_RUNS)?;
+        let runs = table(&self.class_runs, &self.txn, CLASS_RUNS)?;
         let mut members = Vec::new();
         for run in runs.range((class, 0)..=(class, u64::MAX))? {
             let (first, len) = run?;
@@ -318,10 +335,8 @@ impl Snapshot {
             return Ok(Vec::new());
         };
         let mut runs = Vec::new();
-        for run in self
-            .txn
-            .open_table(CLASS_RUNS)?
-            .range((class, 0)..=(class, u64::MAX))?
+        for run in
+            table(&self.class_runs, &self.txn, CLASS_RUNS)?.range((class, 0)..=(class, u64::MAX))?
         {
             let (first, len) = run?;
             runs.push((first.value().1, len.value()));
