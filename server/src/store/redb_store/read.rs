@@ -4,6 +4,8 @@
 //! query each.
 
 use std::cell::OnceCell;
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use redb::{AccessGuard, Key, ReadOnlyTable, ReadTransaction, TableDefinition, Value};
@@ -19,7 +21,7 @@ use super::tables::{
     CLASS_RUNS, EVENT_NOS, EVENTS, IDENT_COLLISIONS, IDENTS, LOCATED, NAMING, RECALL_IDS, RECORDED,
     RECORDS,
 };
-use crate::store::number_map::NumberMap;
+use crate::store::number_map::{NumberHasher, NumberMap};
 use crate::store::{
     EventKey, EventSummary, IndexEntry, Link, Place, RecordCursor, Role, Standing, StoreError,
     StoredEvent,
@@ -53,6 +55,9 @@ pub(super) struct Snapshot {
     located: OnceCell<IndexTable>,
     class_runs: OnceCell<ReadOnlyTable<(u64, u64), u64>>,
     keys: NumberMap<EventKey>,
+    /// The reverse of `keys`: a trace turns the event numbers of index rows into keys,
+    /// then reads those events by key; this spares it the random look-up in `event_nos`.
+    numbers: HashMap<EventKey, u64, BuildHasherDefault<NumberHasher>>,
     uris: NumberMap<Arc<str>>,
     /// Disposition URIs (by number) as the terms a status shows.
     terms: NumberMap<Arc<str>>,
@@ -85,6 +90,7 @@ impl Snapshot {
             located: OnceCell::new(),
             class_runs: OnceCell::new(),
             keys: NumberMap::default(),
+            numbers: HashMap::default(),
             uris: NumberMap::default(),
             terms: NumberMap::default(),
             recall_ids: NumberMap::default(),
@@ -93,7 +99,11 @@ impl Snapshot {
 
     /// How many numbers the snapshot's caches hold.
     pub fn cached(&self) -> usize {
-        self.keys.len() + self.uris.len() + self.terms.len() + self.recall_ids.len()
+        self.keys.len()
+            + self.numbers.len()
+            + self.uris.len()
+            + self.terms.len()
+            + self.recall_ids.len()
     }
 
     /// The transaction, for tables used by one query only.
@@ -193,6 +203,7 @@ impl Snapshot {
             None => return Err(corrupt("index row", &format!("event {no} is not stored"))),
         };
         self.keys.insert(no, key);
+        self.numbers.insert(key, no);
         Ok(key)
     }
 
@@ -203,6 +214,9 @@ impl Snapshot {
     }
 
     fn event_number(&self, key: &EventKey) -> Result<Option<u64>, StoreError> {
+        if let Some(no) = self.numbers.get(key) {
+            return Ok(Some(*no));
+        }
         let numbers = table(&self.event_nos, &self.txn, EVENT_NOS)?;
         Ok(numbers.get(&key.0)?.map(|n| n.value()))
     }
