@@ -113,10 +113,10 @@ impl RedbStore {
         })
     }
 
-    /// Rewrites the big tables in key order ([`repack`](self::repack)), then the file
-    /// without the pages earlier commits freed: after a bulk import, whose many commits
-    /// each copy the pages they change, it shrinks the file to its live data. Returns
-    /// whether the file shrank. Needs the store to itself.
+    /// Rewrites the big tables in key order, so their B-tree leaves come out full (the
+    /// `repack` module), then the file without the pages earlier commits freed: after a
+    /// bulk import, whose many commits each copy the pages they change, it shrinks the file
+    /// to its live data. Returns whether the file shrank. Needs the store to itself.
     pub fn compact(&mut self) -> Result<bool, StoreError> {
         let path = self.path.display().to_string();
         // redb compacts only a file no read transaction holds.
